@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Set up and run Concerto with nothing but Python 3.11+.
+
+    python3 dev.py demo     # install into .venv, load the French demo, serve it
+    python3 dev.py test     # install into .venv (with test tools), run the whole suite
+    python3 dev.py serve    # run Concerto on the configured database
+    python3 dev.py bench    # run the benchmarks in bench/
+
+Extra arguments go to the underlying command (e.g. ``python3 dev.py test -k votes``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def say(message: str) -> None:
+    print(f"[concerto] {message}", flush=True)
+
+
+def ensure_environment(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        raise SystemExit("Concerto needs Python 3.11 or newer.")
+    if not (BIN / "python").exists():
+        say(f"creating a virtual environment in {VENV}")
+        venv.create(VENV, with_pip=True)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / f".installed-{extras or 'base'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    say(f"installing Concerto and its dependencies ({target})")
+    subprocess.run(
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target],
+        cwd=ROOT,
+        check=True,
+    )
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Browser tests use Debian's Chromium; install it when we can, else say why they skip."""
+    if CHROMIUM.exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Chromium for the browser tests (apt-get install -y chromium)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        result = subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env)
+        if result.returncode != 0:
+            subprocess.run([apt, "update", "-q"], env=env)
+            subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env)
+    if not CHROMIUM.exists():
+        say("Chromium is not installed (/usr/bin/chromium): the browser tests will be skipped. "
+            "Install it with: sudo apt-get install -y chromium")
+
+
+def run(command: list[str]) -> None:
+    raise SystemExit(subprocess.run(command, cwd=ROOT).returncode)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "serve", "bench"}:
+        print(__doc__)
+        raise SystemExit(2)
+    command, extra = sys.argv[1], sys.argv[2:]
+    if command == "test":
+        ensure_environment("test")
+        ensure_chromium()
+        run([str(BIN / "python"), "-m", "pytest", *extra])
+    elif command == "bench":
+        ensure_environment("test")
+        run([str(BIN / "python"), "bench/run.py", *extra])
+    else:
+        ensure_environment("")
+        run([str(BIN / "concerto"), command, *extra])
+
+
+if __name__ == "__main__":
+    main()

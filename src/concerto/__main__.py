@@ -1,0 +1,3 @@
+from concerto.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""Accounts (facilitators, administrators) and who is acting in a consultation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from concerto import db
+from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated
+from concerto.tables import Account, Participant
+from concerto.validation import FieldErrors
+
+ROLES = ("participant", "facilitator", "observer")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both paths cost the same.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting in one consultation, and in which role."""
+
+    consultation_id: int
+    participant_id: int | None
+    role: str  # visitor | participant | observer | facilitator
+    display_name: str = ""
+    account_id: int | None = None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == "facilitator"
+
+    @property
+    def can_take_part(self) -> bool:
+        return self.participant_id is not None and self.role in ("participant", "facilitator")
+
+    def require_participant(self) -> int:
+        """The participant id, or a clear refusal for visitors and observers."""
+        if self.participant_id is None:
+            raise NotAuthenticated(N_("Join the consultation with your invitation link to take part."))
+        if self.role == "observer":
+            raise Forbidden(N_("Observers can read the consultation but not take part."))
+        return self.participant_id
+
+    def require_facilitator(self) -> None:
+        if not self.is_facilitator:
+            raise Forbidden(N_("Only the consultation's facilitators can do this."))
+
+
+async def create_account(email: str, display_name: str, password: str, *, is_admin: bool = False) -> int:
+    errors = FieldErrors()
+    email = errors.text("email", email, max_length=254).lower()
+    display_name = errors.text("display_name", display_name, max_length=80)
+    password = password if isinstance(password, str) else ""
+    if email and "email" not in errors.errors and not _EMAIL.match(email):
+        errors.add("email", N_("Enter a valid e-mail address."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors.add("password", N_("The password must have at least %(min)s characters."), min=MIN_PASSWORD_LENGTH)
+    errors.raise_if_any()
+    async with db.write_transaction():
+        if await Account.exists().where(Account.email == email):
+            raise Conflict(N_("An account with this e-mail address already exists."))
+        rows = await Account.insert(
+            Account(email=email, display_name=display_name, password_hash=_hasher.hash(password), is_admin=is_admin)
+        ).returning(Account.id)
+    return rows[0]["id"]
+
+
+async def authenticate(email: str, password: str) -> dict | None:
+    """The account for these credentials, or None (same cost either way)."""
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    account = await Account.select().where(Account.email == email).first() if email else None
+    try:
+        _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    return account
+
+
+async def get_account(account_id: int) -> dict | None:
+    return await Account.select(Account.id, Account.email, Account.display_name, Account.is_admin).where(
+        Account.id == account_id
+    ).first()
+
+
+async def resolve_actor(consultation_id: int, *, account_id: int | None, participant_id: int | None) -> Actor:
+    """Who the session holder is in this consultation.
+
+    A signed-in account is first (administrators are facilitators everywhere);
+    otherwise the participant the invitation link created for this browser.
+    """
+    if account_id is not None:
+        account = await get_account(account_id)
+        if account is not None:
+            member = await Participant.select(Participant.id, Participant.role, Participant.display_name).where(
+                (Participant.consultation == consultation_id) & (Participant.account == account_id)
+            ).first()
+            if member is None and account["is_admin"]:
+                member = await add_facilitator(consultation_id, account)
+            if member is not None:
+                return Actor(consultation_id, member["id"], member["role"], member["display_name"], account_id)
+    if participant_id is not None:
+        member = await Participant.select(Participant.role, Participant.display_name).where(
+            (Participant.id == participant_id) & (Participant.consultation == consultation_id)
+        ).first()
+        if member is not None:
+            return Actor(consultation_id, participant_id, member["role"], member["display_name"], account_id)
+    return Actor(consultation_id, None, "visitor", "", account_id)
+
+
+async def add_facilitator(consultation_id: int, account: dict) -> dict:
+    """Make an account a facilitator of a consultation (idempotent)."""
+    async with db.write_transaction():
+        existing = await Participant.select(Participant.id, Participant.role, Participant.display_name).where(
+            (Participant.consultation == consultation_id) & (Participant.account == account["id"])
+        ).first()
+        if existing is not None:
+            return existing
+        rows = await Participant.insert(
+            Participant(
+                consultation=consultation_id,
+                display_name=account["display_name"],
+                role="facilitator",
+                account=account["id"],
+            )
+        ).returning(Participant.id)
+    return {"id": rows[0]["id"], "role": "facilitator", "display_name": account["display_name"]}

@@ -1,0 +1,96 @@
+"""The one place the application is assembled."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Router
+from litestar.datastructures import State
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from concerto import db
+from concerto.accounts.pages import AccountPages
+from concerto.api import API_HANDLERS
+from concerto.comments.pages import CommentPages
+from concerto.consultations.facilitation import FacilitationPages, FacilitatorHome
+from concerto.consultations.pages import ConsultationPages, PublicPages
+from concerto.contributions.pages import ContributionPages
+from concerto.groups.pages import GroupPages
+from concerto.settings import Settings, get_settings
+from concerto.web.errors import handle_exception
+from concerto.web.middleware import locale_middleware
+from concerto.web.templating import template_config
+
+PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages]
+
+
+def _rate_limit(settings: Settings) -> RateLimitConfig | None:
+    if settings.write_rate_limit <= 0:
+        return None
+
+    def identify(request: Request) -> str:
+        # Per browser session where there is one: a whole workshop may share one IP.
+        session_cookie = request.cookies.get("session", "")
+        client = request.client.host if request.client else "unknown"
+        return client + ":" + hashlib.blake2b(session_cookie.encode(), digest_size=8).hexdigest()
+
+    return RateLimitConfig(
+        rate_limit=("minute", settings.write_rate_limit),
+        identifier_for_request=identify,
+        check_throttle_handler=lambda request: request.method not in ("GET", "HEAD", "OPTIONS"),
+        exclude=["/static"],
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    secret = hashlib.sha256(settings.secret_key.encode()).digest()
+
+    @asynccontextmanager
+    async def database(_app: Litestar):
+        await db.connect(settings.database_url)
+        try:
+            yield
+        finally:
+            await db.disconnect()
+
+    route_handlers = [
+        *PAGES,
+        Router(path="/api/v1", route_handlers=API_HANDLERS, tags=["api"]),
+        create_static_files_router(path="/static", directories=[settings.static_dir], include_in_schema=False),
+    ]
+    if settings.bench_routes:
+        from concerto.bench_routes import BENCH_HANDLERS
+
+        route_handlers.extend(BENCH_HANDLERS)
+
+    rate_limit = _rate_limit(settings)
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[database],
+        middleware=[
+            lambda app: locale_middleware(app, settings.default_locale),
+            CookieBackendConfig(secret=secret, secure=settings.secure_cookies, samesite="lax").middleware,
+            *([rate_limit.middleware] if rate_limit else []),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax", exclude=["/static"]
+        ),
+        template_config=template_config(settings),
+        exception_handlers={Exception: handle_exception},
+        openapi_config=OpenAPIConfig(
+            title="Concerto API",
+            version="1",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        state=State({"settings": settings}),
+        request_max_body_size=1_000_000,
+        debug=settings.debug,
+    )

@@ -1,0 +1,160 @@
+"""The ``concerto`` command: serve, demo, migrate, create-facilitator."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from concerto.settings import get_settings
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+async def _migrate() -> None:
+    from concerto import db
+    from concerto.db.migrate import migrate
+
+    async with db.connected(get_settings().database_url):
+        await migrate(quiet=True)
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    _run(_migrate())
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    print(f"Concerto is running on http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''}); Ctrl+C stops it.")
+    Granian(
+        "concerto.app:create_app",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        log_access=args.access_log,
+        reload=args.reload,
+    ).serve()
+
+
+def migrate(_args: argparse.Namespace) -> None:
+    _run(_migrate())
+    print("Database schema is up to date.")
+
+
+def demo(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.demo import DEMO_EMAIL, DEMO_PASSWORD, demo_exists, demo_token, ensure_demo_account, load_demo, remove_demo
+
+    settings = get_settings()
+
+    async def prepare() -> tuple[str, str]:
+        from concerto.db.migrate import migrate as run_migrations
+
+        async with db.connected(settings.database_url):
+            await run_migrations(quiet=True)
+            if args.reset and await demo_exists():
+                await remove_demo()
+            if await demo_exists():
+                await ensure_demo_account()
+                return "ess-2027", await demo_token()
+            loaded = await load_demo()
+            return loaded["slug"], loaded["token"]
+
+    slug, token = _run(prepare())
+    host = args.host or settings.host
+    port = args.port or settings.port
+    base = f"http://{host}:{port}"
+    print(
+        "\n".join(
+            [
+                "",
+                "Concerto demo — a French consultation on a metropolitan social and solidarity economy plan.",
+                f"  Consultation:        {base}/c/{slug}",
+                f"  Participant link:    {base}/c/{slug}/join/{token}",
+                f"  Facilitator sign-in: {base}/login  ({DEMO_EMAIL} / {DEMO_PASSWORD})",
+                f"  API schema:          {base}/schema",
+                f"  Database:            {settings.database_url}",
+                "",
+            ]
+        )
+    )
+    if not args.no_serve:
+        args.workers = args.workers or settings.workers
+        serve(args)
+
+
+def create_facilitator(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.accounts.services import create_account
+    from concerto.errors import ConcertoError
+    from concerto.web.errors import describe
+
+    password = args.password or os.environ.get("CONCERTO_FACILITATOR_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password (10 characters or more): ")
+
+    async def create() -> int:
+        from concerto.db.migrate import migrate as run_migrations
+
+        async with db.connected(get_settings().database_url):
+            await run_migrations(quiet=True)
+            return await create_account(args.email, args.name, password, is_admin=args.admin)
+
+    try:
+        account_id = _run(create())
+    except ConcertoError as error:
+        _status, _code, message, fields = describe(error)
+        print(f"error: {message}", *[f"  {name}: {text}" for name, text in fields.items()], sep="\n", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Facilitator account {account_id} created for {args.email}.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="concerto", description="Public consultations and working groups.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def server_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--host", help="address to listen on (CONCERTO_HOST, default 127.0.0.1)")
+        command.add_argument("--port", type=int, help="port (CONCERTO_PORT, default 8000)")
+        command.add_argument("--workers", type=int, help="worker processes (CONCERTO_WORKERS, default 1)")
+        command.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+        command.add_argument("--access-log", action="store_true", help="log every request")
+
+    command = commands.add_parser("serve", help="run the web server (migrates first)")
+    server_options(command)
+    command.set_defaults(func=serve)
+
+    command = commands.add_parser("demo", help="load the French demo consultation and serve it")
+    server_options(command)
+    command.add_argument("--reset", action="store_true", help="delete and reload the demo consultation")
+    command.add_argument("--no-serve", action="store_true", help="load the demo and exit")
+    command.set_defaults(func=demo)
+
+    command = commands.add_parser("migrate", help="bring the database schema up to date")
+    command.set_defaults(func=migrate)
+
+    command = commands.add_parser("create-facilitator", help="create a facilitator (or administrator) account")
+    command.add_argument("--email", required=True)
+    command.add_argument("--name", required=True, help="name shown to participants")
+    command.add_argument("--password", help="or CONCERTO_FACILITATOR_PASSWORD, or asked interactively")
+    command.add_argument("--admin", action="store_true", help="administrator: facilitates every consultation")
+    command.set_defaults(func=create_facilitator)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

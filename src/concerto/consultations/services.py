@@ -1,0 +1,304 @@
+"""Consultations: settings, calendar, kinds, invitation and membership."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from concerto import db
+from concerto.accounts.services import ROLES, Actor, add_facilitator, get_account
+from concerto.errors import N_, Conflict, Forbidden, NotFound, field_error
+from concerto.tables import Consultation, ContributionKind, Meeting, Participant
+from concerto.validation import FieldErrors
+
+STATUSES = ("draft", "open", "closed")
+MEETING_KINDS = ("rencontre", "atelier", "comite")
+# The two kinds the product is built around; labels can be renamed.
+DEFAULT_KINDS = (
+    ("acquis", N_("Achievements to build on")),
+    ("enjeu", N_("New challenges")),
+)
+KIND_CODES = tuple(code for code, _label in DEFAULT_KINDS)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+CONSULTATION_COLUMNS = (
+    Consultation.id,
+    Consultation.slug,
+    Consultation.title,
+    Consultation.summary,
+    Consultation.status,
+    Consultation.created_at,
+)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+# -- reading ------------------------------------------------------------------
+
+
+async def get_by_slug(slug: str) -> dict:
+    consultation = await Consultation.select(*CONSULTATION_COLUMNS).where(Consultation.slug == slug).first()
+    if consultation is None:
+        raise NotFound(N_("This consultation does not exist."))
+    return consultation
+
+
+async def get_by_id(consultation_id: int) -> dict:
+    consultation = await Consultation.select(*CONSULTATION_COLUMNS).where(Consultation.id == consultation_id).first()
+    if consultation is None:
+        raise NotFound(N_("This consultation does not exist."))
+    return consultation
+
+
+def require_visible(consultation: dict, actor: Actor) -> None:
+    """Drafts are for facilitators only; say "not found" so drafts stay private."""
+    if consultation["status"] == "draft" and not actor.is_facilitator:
+        raise NotFound(N_("This consultation does not exist."))
+
+
+def require_open(consultation: dict) -> None:
+    if consultation["status"] != "open":
+        raise Conflict(N_("This consultation is not open for participation."))
+
+
+async def list_visible(account_id: int | None) -> list[dict]:
+    """Open and closed consultations, plus the drafts this account facilitates."""
+    query = Consultation.select(*CONSULTATION_COLUMNS).order_by(Consultation.created_at, ascending=False)
+    rows = await query
+    if account_id is None:
+        return [row for row in rows if row["status"] != "draft"]
+    account = await get_account(account_id)
+    if account and account["is_admin"]:
+        return rows
+    mine = {
+        row["consultation"]
+        for row in await Participant.select(Participant.consultation).where(
+            (Participant.account == account_id) & (Participant.role == "facilitator")
+        )
+    }
+    return [row for row in rows if row["status"] != "draft" or row["id"] in mine]
+
+
+async def kinds(consultation_id: int) -> list[dict]:
+    return await ContributionKind.select(
+        ContributionKind.id, ContributionKind.code, ContributionKind.label
+    ).where(ContributionKind.consultation == consultation_id).order_by(ContributionKind.position)
+
+
+async def invite_token(consultation_id: int, actor: Actor) -> str:
+    actor.require_facilitator()
+    row = await Consultation.select(Consultation.invite_token).where(Consultation.id == consultation_id).first()
+    return row["invite_token"]
+
+
+async def meetings(consultation_id: int) -> list[dict]:
+    return await Meeting.select().where(Meeting.consultation == consultation_id).order_by(Meeting.date)
+
+
+async def participants(consultation_id: int, actor: Actor) -> list[dict]:
+    actor.require_facilitator()
+    return await Participant.select(
+        Participant.id,
+        Participant.display_name,
+        Participant.organisation,
+        Participant.role,
+        Participant.created_at,
+        Participant.account,
+    ).where(Participant.consultation == consultation_id).order_by(Participant.display_name)
+
+
+# -- consultation ---------------------------------------------------------------
+
+
+def _consultation_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    errors = FieldErrors()
+    values: dict[str, Any] = {}
+    if not partial or "title" in data:
+        values["title"] = errors.text("title", data.get("title"), max_length=200)
+    if not partial or "summary" in data:
+        values["summary"] = errors.text("summary", data.get("summary"), max_length=20_000, required=False)
+    if "status" in data or not partial:
+        values["status"] = errors.choice("status", data.get("status", "draft"), STATUSES)
+    if data.get("slug") not in (None, ""):
+        slug = errors.text("slug", data.get("slug"), max_length=60).lower()
+        if slug and not _SLUG.match(slug):
+            errors.add("slug", N_("Use lowercase letters, digits and hyphens only."))
+        values["slug"] = slug
+    errors.raise_if_any()
+    return values
+
+
+async def create(account_id: int, data: dict[str, Any]) -> dict:
+    """Create a consultation with the two default kinds; its creator facilitates it."""
+    account = await get_account(account_id)
+    if account is None:
+        raise Forbidden(N_("Sign in to create a consultation."))
+    values = _consultation_fields(data, partial=False)
+    slug = values.pop("slug", None) or slugify(values["title"]) or "consultation"
+    async with db.write_transaction():
+        if await Consultation.exists().where(Consultation.slug == slug):
+            if data.get("slug"):
+                raise field_error("slug", N_("This address is already used by another consultation."))
+            slug = f"{slug[:52]}-{secrets.token_hex(3)}"
+        rows = await Consultation.insert(Consultation(slug=slug, invite_token=new_invite_token(), **values)).returning(
+            Consultation.id
+        )
+        consultation_id = rows[0]["id"]
+        await ContributionKind.insert(
+            *[
+                ContributionKind(consultation=consultation_id, code=code, label=_default_label(code), position=index)
+                for index, (code, _label) in enumerate(DEFAULT_KINDS)
+            ]
+        )
+        await add_facilitator(consultation_id, account)
+    return await get_by_id(consultation_id)
+
+
+def _default_label(code: str) -> str:
+    from concerto.i18n import gettext
+
+    return gettext(dict(DEFAULT_KINDS)[code])
+
+
+async def update(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict:
+    actor.require_facilitator()
+    values = _consultation_fields(data, partial=True)
+    async with db.write_transaction():
+        if "slug" in values and values["slug"] != consultation["slug"]:
+            if await Consultation.exists().where(Consultation.slug == values["slug"]):
+                raise field_error("slug", N_("This address is already used by another consultation."))
+        if values:
+            await Consultation.update(values).where(Consultation.id == consultation["id"])
+    return await get_by_id(consultation["id"])
+
+
+async def rotate_invite(consultation: dict, actor: Actor) -> str:
+    """A new invitation link; the old one stops working (joined people stay)."""
+    actor.require_facilitator()
+    token = new_invite_token()
+    await Consultation.update({Consultation.invite_token: token}).where(Consultation.id == consultation["id"])
+    return token
+
+
+async def rename_kinds(consultation: dict, actor: Actor, labels: dict[str, Any]) -> list[dict]:
+    actor.require_facilitator()
+    errors = FieldErrors()
+    cleaned = {}
+    for code in KIND_CODES:
+        if code in labels:
+            cleaned[code] = errors.text(f"label_{code}", labels[code], max_length=80)
+    for code in labels:
+        if code not in KIND_CODES:
+            errors.add(f"label_{code}", N_("Unknown kind of contribution."))
+    errors.raise_if_any()
+    async with db.write_transaction():
+        for code, label in cleaned.items():
+            await ContributionKind.update({ContributionKind.label: label}).where(
+                (ContributionKind.consultation == consultation["id"]) & (ContributionKind.code == code)
+            )
+    return await kinds(consultation["id"])
+
+
+# -- joining and roles ----------------------------------------------------------
+
+
+async def join(consultation: dict, token: str, display_name: Any, organisation: Any) -> int:
+    """Create a participant from the invitation link; returns their id."""
+    row = await Consultation.select(Consultation.invite_token).where(Consultation.id == consultation["id"]).first()
+    if not isinstance(token, str) or not secrets.compare_digest(row["invite_token"], token):
+        raise Forbidden(N_("This invitation link is not valid (it may have been replaced). Ask the facilitators for the current one."))
+    if consultation["status"] != "open":
+        raise Conflict(N_("This consultation is not open for participation."))
+    errors = FieldErrors()
+    display_name = errors.text("display_name", display_name, max_length=80)
+    organisation = errors.text("organisation", organisation, max_length=120, required=False)
+    errors.raise_if_any()
+    rows = await Participant.insert(
+        Participant(consultation=consultation["id"], display_name=display_name, organisation=organisation)
+    ).returning(Participant.id)
+    return rows[0]["id"]
+
+
+async def set_role(consultation: dict, actor: Actor, participant_id: int, role: Any) -> None:
+    actor.require_facilitator()
+    errors = FieldErrors()
+    role = errors.choice("role", role, ROLES)
+    errors.raise_if_any()
+    if participant_id == actor.participant_id and role != "facilitator":
+        raise Conflict(N_("You cannot remove your own facilitator role."))
+    async with db.write_transaction():
+        if not await Participant.exists().where(
+            (Participant.id == participant_id) & (Participant.consultation == consultation["id"])
+        ):
+            raise NotFound(N_("This participant does not exist."))
+        await Participant.update({Participant.role: role}).where(Participant.id == participant_id)
+
+
+# -- calendar -----------------------------------------------------------------
+
+
+def _meeting_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    errors = FieldErrors()
+    values: dict[str, Any] = {}
+    if not partial or "title" in data:
+        values["title"] = errors.text("title", data.get("title"), max_length=200)
+    if not partial or "kind" in data:
+        values["kind"] = errors.choice("kind", data.get("kind", "rencontre"), MEETING_KINDS)
+    if not partial or "date" in data:
+        raw = data.get("date")
+        if isinstance(raw, dt.date):
+            values["date"] = raw
+        else:
+            try:
+                values["date"] = dt.date.fromisoformat(str(raw or "").strip())
+            except ValueError:
+                errors.add("date", N_("Enter a date such as 2026-10-14."))
+    if not partial or "place" in data:
+        values["place"] = errors.text("place", data.get("place"), max_length=200, required=False)
+    if not partial or "attendance" in data:
+        raw = data.get("attendance")
+        values["attendance"] = (
+            None if raw in (None, "") else errors.integer("attendance", raw, minimum=0, maximum=1_000_000)
+        )
+    if not partial or "notes" in data:
+        values["notes"] = errors.text("notes", data.get("notes"), max_length=5_000, required=False)
+    errors.raise_if_any()
+    return values
+
+
+async def add_meeting(consultation: dict, actor: Actor, data: dict[str, Any]) -> int:
+    actor.require_facilitator()
+    values = _meeting_fields(data, partial=False)
+    rows = await Meeting.insert(Meeting(consultation=consultation["id"], **values)).returning(Meeting.id)
+    return rows[0]["id"]
+
+
+async def _meeting_of(consultation: dict, meeting_id: int) -> None:
+    if not await Meeting.exists().where((Meeting.id == meeting_id) & (Meeting.consultation == consultation["id"])):
+        raise NotFound(N_("This meeting does not exist."))
+
+
+async def update_meeting(consultation: dict, actor: Actor, meeting_id: int, data: dict[str, Any]) -> None:
+    actor.require_facilitator()
+    values = _meeting_fields(data, partial=True)
+    async with db.write_transaction():
+        await _meeting_of(consultation, meeting_id)
+        if values:
+            await Meeting.update(values).where(Meeting.id == meeting_id)
+
+
+async def delete_meeting(consultation: dict, actor: Actor, meeting_id: int) -> None:
+    actor.require_facilitator()
+    async with db.write_transaction():
+        await _meeting_of(consultation, meeting_id)
+        await Meeting.delete().where(Meeting.id == meeting_id)

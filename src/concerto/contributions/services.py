@@ -1,0 +1,272 @@
+"""Contributions: proposing, editing, withdrawing, moderating and listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from concerto import db
+from concerto.accounts.services import Actor
+from concerto.errors import N_, Conflict, Forbidden, NotFound
+from concerto.markdown import render_markdown
+from concerto.tables import Contribution, ContributionKind, WorkingGroup
+from concerto.validation import FieldErrors
+
+TITLE_MAX = 140
+BODY_MAX = 5_000
+SORTS = ("votes", "newest")
+PER_PAGE_CHOICES = (50, 100, 200)
+DEFAULT_PER_PAGE = 50
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def validate_text(data: dict[str, Any], errors: FieldErrors, *, partial: bool = False) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if not partial or "title" in data:
+        values["title"] = errors.text("title", data.get("title"), max_length=TITLE_MAX)
+    if not partial or "body" in data:
+        values["body"] = errors.text("body", data.get("body"), max_length=BODY_MAX, required=False)
+    return values
+
+
+async def _kind_id(consultation_id: int, code: Any, errors: FieldErrors) -> int | None:
+    if not isinstance(code, str) or not code:
+        errors.add("kind", N_("Choose whether this is an achievement or a new challenge."))
+        return None
+    row = await ContributionKind.select(ContributionKind.id).where(
+        (ContributionKind.consultation == consultation_id) & (ContributionKind.code == code)
+    ).first()
+    if row is None:
+        errors.add("kind", N_("Unknown kind of contribution."))
+        return None
+    return row["id"]
+
+
+async def _group_phase(group_id: int) -> dict:
+    """The group's phase switches and its consultation's status, read inside the write."""
+    row = await WorkingGroup.select(
+        WorkingGroup.contributions_open,
+        WorkingGroup.voting_open,
+        WorkingGroup.consultation.status.as_alias("consultation_status"),
+    ).where(WorkingGroup.id == group_id).first()
+    if row is None:
+        raise NotFound(N_("This working group does not exist."))
+    return row
+
+
+def _require_contributions_open(phase: dict) -> None:
+    if phase["consultation_status"] != "open":
+        raise Conflict(N_("This consultation is not open for participation."))
+    if not phase["contributions_open"]:
+        raise Conflict(N_("Contributions are closed in this working group."))
+
+
+async def create(actor: Actor, group: dict, data: dict[str, Any]) -> int:
+    """Publish a contribution in a group; returns its id."""
+    author = actor.require_participant()
+    if group["consultation"] != actor.consultation_id:
+        raise NotFound(N_("This working group does not exist."))
+    errors = FieldErrors()
+    values = validate_text(data, errors)
+    kind_id = await _kind_id(actor.consultation_id, data.get("kind"), errors)
+    errors.raise_if_any()
+    async with db.write_transaction():
+        _require_contributions_open(await _group_phase(group["id"]))
+        rows = await Contribution.insert(
+            Contribution(
+                consultation=actor.consultation_id,
+                working_group=group["id"],
+                kind=kind_id,
+                author=author,
+                body_html=render_markdown(values["body"]),
+                **values,
+            )
+        ).returning(Contribution.id)
+    return rows[0]["id"]
+
+
+async def get(consultation_id: int, contribution_id: int, actor: Actor) -> dict:
+    """One contribution as its reader may see it (hidden ones only for facilitators and the author)."""
+    row = await Contribution.select(
+        Contribution.id,
+        Contribution.working_group,
+        Contribution.kind.code.as_alias("kind"),
+        Contribution.kind.label.as_alias("kind_label"),
+        Contribution.author,
+        Contribution.author.display_name.as_alias("author_name"),
+        Contribution.author.organisation.as_alias("author_organisation"),
+        Contribution.title,
+        Contribution.body,
+        Contribution.body_html,
+        Contribution.status,
+        Contribution.created_at,
+        Contribution.updated_at,
+    ).where((Contribution.id == contribution_id) & (Contribution.consultation == consultation_id)).first()
+    if row is None or not _can_see(row, actor):
+        raise NotFound(N_("This contribution does not exist."))
+    return row
+
+
+async def consultation_of(contribution_id: int) -> int:
+    row = await Contribution.select(Contribution.consultation).where(Contribution.id == contribution_id).first()
+    if row is None:
+        raise NotFound(N_("This contribution does not exist."))
+    return row["consultation"]
+
+
+def _can_see(row: dict, actor: Actor) -> bool:
+    return row["status"] == "published" or actor.is_facilitator or (
+        actor.participant_id is not None and row["author"] == actor.participant_id
+    )
+
+
+async def _own(actor: Actor, contribution_id: int) -> dict:
+    author = actor.require_participant()
+    row = await Contribution.select(
+        Contribution.author, Contribution.status, Contribution.working_group
+    ).where((Contribution.id == contribution_id) & (Contribution.consultation == actor.consultation_id)).first()
+    if row is None or not _can_see(row, actor):
+        raise NotFound(N_("This contribution does not exist."))
+    if row["author"] != author:
+        raise Forbidden(N_("You can only change your own contributions."))
+    return row
+
+
+async def update(actor: Actor, contribution_id: int, data: dict[str, Any]) -> None:
+    errors = FieldErrors()
+    values = validate_text(data, errors, partial=True)
+    if "kind" in data:
+        values["kind"] = await _kind_id(actor.consultation_id, data["kind"], errors)
+    errors.raise_if_any()
+    async with db.write_transaction():
+        row = await _own(actor, contribution_id)
+        if row["status"] != "published":
+            raise Conflict(N_("This contribution can no longer be edited."))
+        _require_contributions_open(await _group_phase(row["working_group"]))
+        if "body" in values:
+            values["body_html"] = render_markdown(values["body"])
+        if values:
+            values["updated_at"] = _now()
+            await Contribution.update(values).where(Contribution.id == contribution_id)
+
+
+async def withdraw(actor: Actor, contribution_id: int) -> None:
+    """The author takes a contribution back; its votes stop counting."""
+    async with db.write_transaction():
+        row = await _own(actor, contribution_id)
+        if row["status"] == "withdrawn":
+            return
+        _require_contributions_open(await _group_phase(row["working_group"]))
+        await Contribution.update({Contribution.status: "withdrawn", Contribution.updated_at: _now()}).where(
+            Contribution.id == contribution_id
+        )
+
+
+async def moderate(actor: Actor, contribution_id: int, action: Any) -> str:
+    """Facilitators hide a contribution or restore it; returns the new status."""
+    actor.require_facilitator()
+    errors = FieldErrors()
+    action = errors.choice("action", action, ("hide", "restore"))
+    errors.raise_if_any()
+    async with db.write_transaction():
+        row = await Contribution.select(Contribution.status).where(
+            (Contribution.id == contribution_id) & (Contribution.consultation == actor.consultation_id)
+        ).first()
+        if row is None:
+            raise NotFound(N_("This contribution does not exist."))
+        if row["status"] == "withdrawn":
+            raise Conflict(N_("Its author withdrew this contribution; it cannot be hidden or restored."))
+        status = "hidden" if action == "hide" else "published"
+        await Contribution.update({Contribution.status: status}).where(Contribution.id == contribution_id)
+    return status
+
+
+# -- listing --------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    kind: dict
+    items: list[dict]
+    total: int
+
+
+@dataclass
+class GroupListing:
+    columns: list[Column]
+    sort: str
+    page: int
+    per_page: int
+    pages: int
+    my_votes: set[int] = field(default_factory=set)
+    votes_used: int = 0
+
+
+_LIST_SQL = """
+SELECT c.id, c.title, c.body_html, c.status, c.created_at, c.author,
+       p.display_name AS author_name,
+       (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes,
+       (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments
+FROM contribution c JOIN participant p ON p.id = c.author
+WHERE c.working_group = {} AND c.kind = {} AND %(visible)s
+ORDER BY %(order)s
+LIMIT {} OFFSET {}
+"""
+_COUNT_SQL = """
+SELECT c.kind, COUNT(*) AS n FROM contribution c
+WHERE c.working_group = {} AND %(visible)s
+GROUP BY c.kind
+"""
+_ORDERS = {"votes": "votes DESC, c.id DESC", "newest": "c.id DESC"}
+
+
+def _visibility(actor: Actor) -> tuple[str, list[Any]]:
+    """SQL for "what this reader may see", as a template and its arguments."""
+    if actor.is_facilitator:
+        return "c.status <> 'withdrawn'", []
+    if actor.participant_id is not None:
+        return "(c.status = 'published' OR c.author = {})", [actor.participant_id]
+    return "c.status = 'published'", []
+
+
+def page_arguments(sort: Any, page: Any, per_page: Any) -> tuple[str, int, int]:
+    """Tolerant reading of listing options: anything odd falls back to the default."""
+    sort = sort if sort in SORTS else "votes"
+    try:
+        page = max(1, min(int(page), 100_000))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = int(per_page)
+    except (TypeError, ValueError):
+        per_page = DEFAULT_PER_PAGE
+    return sort, page, per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
+
+
+async def list_group(
+    actor: Actor, group: dict, kinds: list[dict], *, sort: Any = "votes", page: Any = 1, per_page: Any = 50
+) -> GroupListing:
+    """The group's contributions, one column per kind, one page of each."""
+    sort, page, per_page = page_arguments(sort, page, per_page)
+    visible, visible_args = _visibility(actor)
+    counts_sql = _COUNT_SQL % {"visible": visible}
+    totals = {row["kind"]: row["n"] for row in await Contribution.raw(counts_sql, group["id"], *visible_args)}
+    list_sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort]}
+    columns = []
+    for kind in kinds:
+        items = await Contribution.raw(
+            list_sql, group["id"], kind["id"], *visible_args, per_page, (page - 1) * per_page
+        )
+        columns.append(Column(kind=kind, items=items, total=totals.get(kind["id"], 0)))
+    most = max((column.total for column in columns), default=0)
+    listing = GroupListing(columns, sort, page, per_page, pages=max(1, -(-most // per_page)))
+    if actor.participant_id is not None:
+        from concerto.votes.services import votes_in_group
+
+        listing.my_votes = await votes_in_group(actor.participant_id, group["id"])
+        listing.votes_used = len(listing.my_votes)
+    return listing

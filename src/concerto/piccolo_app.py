@@ -1,0 +1,15 @@
+"""The Piccolo app holding Concerto's tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from concerto.tables import ALL_TABLES
+
+APP_CONFIG = AppConfig(
+    app_name="concerto",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=list(ALL_TABLES),
+    migration_dependencies=[],
+    commands=[],
+)

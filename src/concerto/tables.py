@@ -1,0 +1,140 @@
+"""Piccolo tables: the whole schema in one place.
+
+Business rules live in the domain packages' ``services.py``; these classes only
+describe storage. Denormalised columns are noted where they exist and why.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.reference import LazyTableReference
+from piccolo.table import Table
+
+
+class Account(Table):
+    """A facilitator or administrator who signs in with a password."""
+
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    display_name = Varchar(length=80)
+    password_hash = Varchar(length=255)
+    is_admin = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Consultation(Table):
+    id = Serial(primary_key=True)
+    slug = Varchar(length=60, unique=True)
+    title = Varchar(length=200)
+    summary = Text(default="")
+    status = Varchar(length=10, default="draft")  # draft | open | closed
+    # Secret part of the invitation link; rotating it revokes old links.
+    invite_token = Varchar(length=40, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContributionKind(Table, tablename="contribution_kind"):
+    """A kind of contribution of a consultation (acquis, enjeu)."""
+
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    code = Varchar(length=20)  # acquis | enjeu: what the product logic relies on
+    label = Varchar(length=80)
+    position = Integer(default=0)
+
+
+class Meeting(Table):
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    title = Varchar(length=200)
+    kind = Varchar(length=20, default="rencontre")  # rencontre | atelier | comite
+    date = Date()
+    place = Varchar(length=200, default="")
+    attendance = Integer(null=True, default=None)
+    notes = Text(default="")
+
+
+class WorkingGroup(Table, tablename="working_group"):
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    position = Integer(default=0)
+    contributions_open = Boolean(default=True)
+    voting_open = Boolean(default=True)
+    # Dot voting: how many contributions a participant may support in the
+    # group; 0 means one vote per contribution with no overall limit.
+    vote_budget = Integer(default=5)
+
+
+class Participant(Table):
+    """A person taking part in one consultation (no password)."""
+
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    display_name = Varchar(length=80)
+    organisation = Varchar(length=120, default="")
+    role = Varchar(length=12, default="participant")  # participant | facilitator | observer
+    account = ForeignKey(Account, null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Contribution(Table):
+    id = Serial(primary_key=True)
+    # Denormalised from the group so consultation-wide queries need no join.
+    consultation = ForeignKey(Consultation, index=True)
+    working_group = ForeignKey(WorkingGroup, index=True)
+    kind = ForeignKey(ContributionKind)
+    author = ForeignKey(Participant, index=True)
+    title = Varchar(length=140)
+    body = Text(default="")
+    # Rendered once on write: pages list hundreds of these.
+    body_html = Text(default="")
+    status = Varchar(length=10, default="published")  # published | hidden | withdrawn
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Vote(Table):
+    id = Serial(primary_key=True)
+    contribution = ForeignKey(Contribution, index=True)
+    participant = ForeignKey(Participant)
+    # Denormalised so the budget check counts one indexed range.
+    working_group = ForeignKey(WorkingGroup)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Comment(Table):
+    id = Serial(primary_key=True)
+    contribution = ForeignKey(Contribution, index=True)
+    parent = ForeignKey(LazyTableReference("Comment", module_path=__name__), null=True, default=None)
+    depth = Integer(default=1)  # 1 = top level; replies go down to MAX_COMMENT_DEPTH
+    author = ForeignKey(Participant)
+    body = Text()
+    body_html = Text(default="")
+    status = Varchar(length=10, default="published")  # published | hidden
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Account,
+    Consultation,
+    ContributionKind,
+    Meeting,
+    WorkingGroup,
+    Participant,
+    Contribution,
+    Vote,
+    Comment,
+)

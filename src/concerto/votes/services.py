@@ -1,0 +1,94 @@
+"""Votes: dot voting within a working group's budget, safe under concurrency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from concerto import db
+from concerto.accounts.services import Actor
+from concerto.errors import N_, Conflict, NotFound
+from concerto.tables import Contribution, Participant, Vote
+
+
+@dataclass(frozen=True, slots=True)
+class VoteState:
+    contribution_id: int
+    votes: int  # supporters of the contribution
+    voted: bool  # whether this participant supports it
+    budget: int  # 0 = unlimited
+    used: int  # this participant's votes in the group
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.budget == 0 else max(0, self.budget - self.used)
+
+
+# Participant's votes in the group that still count (their contribution is published).
+_USED_SQL = """
+SELECT v.contribution FROM vote v JOIN contribution c ON c.id = v.contribution
+WHERE v.working_group = {} AND v.participant = {} AND c.status = 'published'
+"""
+
+
+async def votes_in_group(participant_id: int, group_id: int) -> set[int]:
+    return {row["contribution"] for row in await Vote.raw(_USED_SQL, group_id, participant_id)}
+
+
+async def _target(actor: Actor, contribution_id: int) -> dict:
+    """The contribution with its group's voting rules, read inside the write."""
+    row = await Contribution.select(
+        Contribution.status,
+        Contribution.working_group,
+        Contribution.working_group.voting_open.as_alias("voting_open"),
+        Contribution.working_group.vote_budget.as_alias("budget"),
+        Contribution.consultation.status.as_alias("consultation_status"),
+    ).where((Contribution.id == contribution_id) & (Contribution.consultation == actor.consultation_id)).first()
+    if row is None or row["status"] != "published":
+        raise NotFound(N_("This contribution does not exist."))
+    if row["consultation_status"] != "open":
+        raise Conflict(N_("This consultation is not open for participation."))
+    if not row["voting_open"]:
+        raise Conflict(N_("Voting is closed in this working group."))
+    return row
+
+
+async def _count(contribution_id: int) -> int:
+    return await Vote.count().where(Vote.contribution == contribution_id)
+
+
+async def cast(actor: Actor, contribution_id: int) -> VoteState:
+    """Support a contribution; idempotent; refused once the group budget is spent."""
+    participant_id = actor.require_participant()
+    async with db.write_transaction():
+        # Two requests from one participant run one after the other from here.
+        await db.lock_for_update(Participant, participant_id)
+        target = await _target(actor, contribution_id)
+        used = await votes_in_group(participant_id, target["working_group"])
+        if contribution_id not in used:
+            if target["budget"] and len(used) >= target["budget"]:
+                raise Conflict(
+                    N_("You have used all %(budget)s of your votes in this working group. Withdraw one to support another contribution."),
+                    budget=target["budget"],
+                )
+            await Vote.insert(
+                Vote(contribution=contribution_id, participant=participant_id, working_group=target["working_group"])
+            )
+            used.add(contribution_id)
+    return VoteState(contribution_id, await _count(contribution_id), True, target["budget"], len(used))
+
+
+async def withdraw(actor: Actor, contribution_id: int) -> VoteState:
+    """Take a vote back while voting is open; idempotent."""
+    participant_id = actor.require_participant()
+    async with db.write_transaction():
+        await db.lock_for_update(Participant, participant_id)
+        target = await _target(actor, contribution_id)
+        await Vote.delete().where((Vote.contribution == contribution_id) & (Vote.participant == participant_id))
+        used = await votes_in_group(participant_id, target["working_group"])
+    return VoteState(contribution_id, await _count(contribution_id), False, target["budget"], len(used))
+
+
+async def state(actor: Actor, contribution_id: int, group: dict) -> VoteState:
+    """How a contribution's votes look to this reader (for pages)."""
+    used = await votes_in_group(actor.participant_id, group["id"]) if actor.participant_id else set()
+    return VoteState(contribution_id, await _count(contribution_id), contribution_id in used, group["vote_budget"], len(used))

@@ -1,0 +1,49 @@
+"""The Jinja2 environment: autoescape, gettext, and a few formatting filters."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from markupsafe import Markup
+
+from concerto import i18n, labels
+from concerto.markdown import render_markdown
+from concerto.settings import Settings
+
+
+def _markdown(text: str) -> Markup:
+    # Safe: the renderer escapes raw HTML and drops unsafe links.
+    return Markup(render_markdown(text))
+
+
+def build_environment(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(settings.templates_dir)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=settings.debug,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters.update(
+        markdown=_markdown,
+        day=i18n.format_day,
+        moment=i18n.format_moment,
+        number=i18n.format_number,
+    )
+    env.globals.update(
+        get_locale=i18n.get_locale,
+        locales=i18n.LOCALES,
+        language_name=i18n.language_name,
+        role_label=labels.role_label,
+        status_label=labels.status_label,
+        meeting_kind_label=labels.meeting_kind_label,
+    )
+    return env
+
+
+def template_config(settings: Settings) -> TemplateConfig:
+    engine = JinjaTemplateEngine.from_environment(build_environment(settings))
+    return TemplateConfig(instance=engine)

@@ -1,0 +1,90 @@
+// Progressive enhancement: every action also works as a plain form without this file.
+(function () {
+  "use strict";
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var token = csrf ? csrf.content : "";
+  var live = document.getElementById("live");
+  function announce(text) { if (live) { live.textContent = ""; setTimeout(function () { live.textContent = text; }, 50); } }
+  function slug() { var m = location.pathname.match(/^\/c\/([^/]+)/); return m ? m[1] : null; }
+
+  // Votes: call the JSON API and update the count, the button and the budget in place.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form.vote[data-vote]") || !slug()) return;
+    event.preventDefault();
+    var button = form.querySelector("button");
+    var action = form.querySelector('input[name="action"]');
+    var casting = action.value === "cast";
+    button.disabled = true;
+    fetch("/api/v1/consultations/" + slug() + "/contributions/" + form.dataset.vote + "/vote", {
+      method: casting ? "PUT" : "DELETE",
+      headers: { "x-csrftoken": token, "accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      button.disabled = false;
+      if (!result.ok) { announce(result.body.detail || result.body.title); alert(result.body.detail || result.body.title); return; }
+      var state = result.body;
+      form.querySelector("[data-votes]").textContent = state.votes;
+      form.querySelector("[data-votes-label]").textContent = state.votes_label;
+      action.value = state.voted ? "withdraw" : "cast";
+      button.setAttribute("aria-pressed", state.voted ? "true" : "false");
+      button.textContent = state.voted ? button.dataset.labelOn : button.dataset.labelOff;
+      var budget = document.getElementById("budget");
+      if (budget && state.remaining_label) { budget.textContent = state.remaining_label; }
+      announce(state.message);
+    }).catch(function () { button.disabled = false; form.submit(); });
+  });
+
+  // Comments and replies: post the form, insert the returned comment, keep focus sensible.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-comment-form]")) return;
+    event.preventDefault();
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "x-requested-with": "fetch", "x-csrftoken": token }
+    }).then(function (response) {
+      return response.text().then(function (text) { return { ok: response.ok, text: text, type: response.headers.get("content-type") || "" }; });
+    }).then(function (result) {
+      button.disabled = false;
+      if (!result.ok) {
+        var message;
+        try { var problem = JSON.parse(result.text); message = problem.detail || problem.title; } catch (e) { form.submit(); return; }
+        announce(message); alert(message); return;
+      }
+      var fragment = document.createRange().createContextualFragment(result.text);
+      var item = fragment.firstElementChild;
+      var parentItem = form.closest("li.comment");
+      var list;
+      if (parentItem) {
+        list = parentItem.querySelector(":scope > ol.thread");
+        if (!list) { list = document.createElement("ol"); list.className = "thread"; parentItem.appendChild(list); }
+        form.closest("details").open = false;
+      } else {
+        list = document.querySelector("[data-thread]");
+        if (!list) {
+          list = document.createElement("ol"); list.className = "thread"; list.setAttribute("data-thread", "");
+          var empty = document.querySelector("[data-empty]"); if (empty) empty.replaceWith(list); else form.before(list);
+        }
+      }
+      list.appendChild(fragment);
+      form.reset();
+      if (item) { item.setAttribute("tabindex", "-1"); item.focus(); }
+      announce(button.textContent.trim() + " ✓");
+    }).catch(function () { button.disabled = false; form.submit(); });
+  });
+
+  // Copy buttons (invitation link).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.querySelector(button.dataset.copy);
+    input.select();
+    (navigator.clipboard ? navigator.clipboard.writeText(input.value) : Promise.resolve(document.execCommand("copy")))
+      .then(function () { announce(button.dataset.copied); });
+  });
+})();
