@@ -5,6 +5,7 @@
     python3 dev.py test     # install into .venv (with test tools), run the whole suite
     python3 dev.py serve    # run Concerto on the configured database
     python3 dev.py bench    # run the benchmarks in bench/
+    python3 dev.py messages # extract the English msgids and update the French catalog
 
 Extra arguments go to the underlying command (e.g. ``python3 dev.py test -k votes``).
 """
@@ -70,8 +71,56 @@ def run(command: list[str]) -> None:
     raise SystemExit(subprocess.run(command, cwd=ROOT).returncode)
 
 
+# tests/unit/test_i18n.py imports these to extract exactly as this command does.
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "pgettext:1c,2", "N_")
+CATALOG = ROOT / "src" / "concerto" / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+
+
+def update_messages() -> None:
+    """Extract the English msgids from code and templates and merge them into the French catalog."""
+    import tempfile
+
+    pybabel = str(BIN / "pybabel")
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
+    locale_dir = str(CATALOG.parents[2])
+    with tempfile.TemporaryDirectory() as tmp:
+        # The template is a by-product: only the .po file is kept in the repository.
+        pot = str(Path(tmp) / "messages.pot")
+        subprocess.run(
+            [pybabel, "--quiet", "extract", "--mapping-file", "babel.cfg", "--no-default-keywords", *keywords,
+             "--no-location", "--sort-output", "--no-wrap", "--project", "Concerto", "--output-file", pot, "."],
+            cwd=ROOT,
+            check=True,
+        )
+        if CATALOG.exists():
+            # No fuzzy matching: a changed msgid comes back untranslated rather than wrongly guessed.
+            command = ["update", "--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date"]
+        else:
+            command = ["init"]
+        subprocess.run(
+            [pybabel, "--quiet", *command, "--input-file", pot, "--output-dir", locale_dir, "--locale", "fr",
+             "--no-wrap"],
+            cwd=ROOT,
+            check=True,
+        )
+    # Count with Babel's own reader, in the virtual environment (dev.py itself stays stdlib-only).
+    subprocess.run([str(BIN / "python"), "-c", REPORT_UNTRANSLATED, str(CATALOG.relative_to(ROOT))], cwd=ROOT, check=True)
+
+
+REPORT_UNTRANSLATED = """
+import sys
+from babel.messages.pofile import read_po
+with open(sys.argv[1], "rb") as handle:
+    catalog = read_po(handle)
+missing = [m for m in catalog if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))]
+print(f"[concerto] {len(catalog)} messages, {len(missing)} untranslated in {sys.argv[1]}")
+for message in missing:
+    print("  " + (message.id[0] if isinstance(message.id, tuple) else message.id))
+"""
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "serve", "bench"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test", "serve", "bench", "messages"}:
         print(__doc__)
         raise SystemExit(2)
     command, extra = sys.argv[1], sys.argv[2:]
@@ -82,6 +131,9 @@ def main() -> None:
     elif command == "bench":
         ensure_environment("test")
         run([str(BIN / "python"), "bench/run.py", *extra])
+    elif command == "messages":
+        ensure_environment("")  # Babel is a runtime dependency
+        update_messages()
     else:
         ensure_environment("")
         run([str(BIN / "concerto"), command, *extra])

@@ -7,16 +7,17 @@
   function announce(text) { if (live) { live.textContent = ""; setTimeout(function () { live.textContent = text; }, 50); } }
   function slug() { var m = location.pathname.match(/^\/c\/([^/]+)/); return m ? m[1] : null; }
 
-  // Votes: call the JSON API and update the count, the button and the budget in place.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches("form.vote[data-vote]") || !slug()) return;
+  // Votes: the buttons submit the shared #votes form without JavaScript; with it,
+  // they call the JSON API and update the count, the button and the budget in place.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[formaction$='/vote']");
+    if (!button || !slug()) return;
+    var container = button.closest("[data-vote]");
+    if (!container) return;
     event.preventDefault();
-    var button = form.querySelector("button");
-    var action = form.querySelector('input[name="action"]');
-    var casting = action.value === "cast";
+    var casting = button.value === "cast";
     button.disabled = true;
-    fetch("/api/v1/consultations/" + slug() + "/contributions/" + form.dataset.vote + "/vote", {
+    fetch("/api/v1/consultations/" + slug() + "/contributions/" + container.dataset.vote + "/vote", {
       method: casting ? "PUT" : "DELETE",
       headers: { "x-csrftoken": token, "accept": "application/json" },
       credentials: "same-origin"
@@ -24,17 +25,18 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       button.disabled = false;
-      if (!result.ok) { announce(result.body.detail || result.body.title); alert(result.body.detail || result.body.title); return; }
+      if (!result.ok) { var text = result.body.detail || result.body.title; announce(text); alert(text); return; }
       var state = result.body;
-      form.querySelector("[data-votes]").textContent = state.votes;
-      form.querySelector("[data-votes-label]").textContent = state.votes_label;
-      action.value = state.voted ? "withdraw" : "cast";
+      var form = document.getElementById("votes");
+      container.querySelector("[data-votes]").textContent = state.votes;
+      container.querySelector("[data-votes-label]").textContent = state.votes_label;
+      button.value = state.voted ? "withdraw" : "cast";
       button.setAttribute("aria-pressed", state.voted ? "true" : "false");
-      button.textContent = state.voted ? button.dataset.labelOn : button.dataset.labelOff;
+      button.textContent = state.voted ? form.dataset.labelOn : form.dataset.labelOff;
       var budget = document.getElementById("budget");
       if (budget && state.remaining_label) { budget.textContent = state.remaining_label; }
       announce(state.message);
-    }).catch(function () { button.disabled = false; form.submit(); });
+    }).catch(function () { button.disabled = false; button.form.requestSubmit(button); });
   });
 
   // Comments and replies: post the form, insert the returned comment, keep focus sensible.

@@ -1,16 +1,29 @@
-"""A thin browser stand-in over Litestar's test client: cookies, CSRF, forms, API."""
+"""A thin browser stand-in over an in-process HTTP client: cookies, CSRF, forms, API."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import httpx
 from httpx import Response
-from litestar.testing import AsyncTestClient
+
+
+def http_client(app) -> httpx.AsyncClient:
+    """An HTTP client that runs ``app`` on the test's own event loop.
+
+    Litestar's AsyncTestClient runs the app in a portal thread with a second
+    event loop, where the PostgreSQL pool (bound to the test's loop) cannot be
+    used and SQLite falls back to a connection per query. The ``backend``
+    fixture already connected the database, so the app needs no lifespan.
+    """
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local", follow_redirects=True
+    )
 
 
 class Browser:
-    def __init__(self, client: AsyncTestClient) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
     async def csrf(self) -> str:

@@ -15,8 +15,8 @@ os.environ.setdefault("CONCERTO_SECRET_KEY", "test-secret-key-that-is-long-enoug
 os.environ.setdefault("CONCERTO_DATABASE_URL", "sqlite:////nonexistent/never-used.sqlite3")
 
 import asyncpg
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from concerto import db, i18n
 from concerto.app import create_app
@@ -24,7 +24,7 @@ from concerto.db.migrate import migrate
 from concerto.settings import Settings
 from concerto.tables import ALL_TABLES
 
-from tests.browser import Browser
+from tests.browser import Browser, http_client
 
 POSTGRES_URL = os.environ.get("CONCERTO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
@@ -99,28 +99,26 @@ async def app(settings):
 
 @pytest.fixture
 async def client(app, database):
-    async with AsyncTestClient(app) as test_client:
+    async with http_client(app) as test_client:
         yield test_client
 
 
 @pytest.fixture
 async def browser(app, database):
     """A browser-like client: keeps cookies and sends CSRF tokens."""
-    async with AsyncTestClient(app) as test_client:
+    async with http_client(app) as test_client:
         yield Browser(test_client)
 
 
 @pytest.fixture
 async def new_browser(app, database):
     """A factory for more browsers (other participants) in the same test."""
-    clients = []
+    clients: list[httpx.AsyncClient] = []
 
     async def make() -> Browser:
-        test_client = AsyncTestClient(app)
-        await test_client.__aenter__()
-        clients.append(test_client)
-        return Browser(test_client)
+        clients.append(http_client(app))
+        return Browser(clients[-1])
 
     yield make
     for test_client in clients:
-        await test_client.__aexit__(None, None, None)
+        await test_client.aclose()

@@ -2,4 +2,20 @@
 
 from __future__ import annotations
 
-API_HANDLERS: list = []
+from concerto.accounts.api import SessionApi
+from concerto.comments.api import CommentApi
+from concerto.consultations.api import ConsultationApi, ConsultationMembersApi, MeetingApi
+from concerto.contributions.api import ContributionApi
+from concerto.groups.api import GroupApi
+from concerto.votes.api import VoteApi
+
+API_HANDLERS: list = [
+    SessionApi,
+    ConsultationApi,
+    ConsultationMembersApi,
+    MeetingApi,
+    GroupApi,
+    ContributionApi,
+    VoteApi,
+    CommentApi,
+]

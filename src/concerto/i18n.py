@@ -69,6 +69,20 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 _ = gettext
 
 
+def template_gettext(message: str) -> str:
+    """For Jinja's newstyle gettext, which does the %-formatting itself."""
+    return translations(_current.get()).gettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def template_pgettext(context: str, message: str) -> str:
+    """The same English word may need two French ones (« modifiée » / « modifié »)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
 def accept_language_choice(header: str | None) -> str | None:
     """The first supported language in an Accept-Language header, if any."""
     if not header:

@@ -20,6 +20,11 @@ _LABELS = {
         "hidden": N_("hidden by the facilitators"),
         "withdrawn": N_("withdrawn by its author"),
     },
+    # Comments are masculine in French, contributions feminine: separate words.
+    "comment_status": {
+        "published": N_("published"),
+        "hidden": N_("comment hidden by the facilitators"),
+    },
     "meeting": {
         "rencontre": N_("meeting"),
         "atelier": N_("workshop"),
@@ -40,5 +45,39 @@ def status_label(code: str) -> str:
     return label("status", code)
 
 
+def comment_status_label(code: str) -> str:
+    return label("comment_status", code)
+
+
 def meeting_kind_label(code: str) -> str:
     return label("meeting", code)
+
+
+# Form fields named in error summaries ("Title: this field is required").
+_FIELDS = {
+    "title": N_("Title"),
+    "body": N_("Text"),
+    "kind": N_("Kind of contribution"),
+    "display_name": N_("Your name"),
+    "organisation": N_("Organisation"),
+    "email": N_("E-mail address"),
+    "password": N_("Password"),
+    "slug": N_("Address"),
+    "summary": N_("Presentation"),
+    "status": N_("Status"),
+    "description": N_("Description"),
+    "vote_budget": N_("Votes per participant"),
+    "position": N_("Position"),
+    "date": N_("Date"),
+    "place": N_("Place"),
+    "attendance": N_("Attendance"),
+    "notes": N_("Notes"),
+    "role": N_("Role"),
+    "parent_id": N_("Reply"),
+    "label_acquis": N_("Label for achievements"),
+    "label_enjeu": N_("Label for new challenges"),
+}
+
+
+def field_label(name: str) -> str:
+    return gettext(_FIELDS[name]) if name in _FIELDS else name

@@ -54,6 +54,11 @@ class FieldErrors:
             raise Invalid(fields=dict(self.errors))
 
 
+def matchable(value: Any) -> bool:
+    """Whether client text can be looked up in the database (PostgreSQL refuses NUL characters)."""
+    return isinstance(value, str) and "\x00" not in value
+
+
 MAX_ID = 2_147_483_647
 
 

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 from concerto.accounts import services as accounts
 from concerto.errors import N_, Invalid
 from concerto.web import session
+from concerto.web.params import Query
 from concerto.web.pages import read_form, redirect, render, render_form_error
 
 
@@ -21,7 +22,7 @@ class AccountPages(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def login_form(self, request: Request, next: str = "/facilitation") -> Template:
+    async def login_form(self, request: Request, next: Query = "/facilitation") -> Template:
         return render(request, "accounts/login.html", form={"next": _safe_next(next)})
 
     @post("/login", name="login-submit")

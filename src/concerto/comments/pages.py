@@ -10,7 +10,7 @@ from concerto.comments import services as comments
 from concerto.contributions.pages import contribution_page_context, contribution_url
 from concerto.errors import N_, ConcertoError
 from concerto.web import session
-from concerto.web.dependencies import CONSULTATION_DEPENDENCIES
+from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import read_form, redirect, render, render_form_error, wants_fragment
 from concerto.web.params import Id
 
@@ -22,7 +22,7 @@ class CommentPages(Controller):
 
     @post("/contributions/{contribution_id:int}/comments", name="comment-create")
     async def create(
-        self, request: Request, consultation: dict, actor: Actor, contribution_id: Id
+        self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id
     ) -> Template | Redirect:
         form = await read_form(request)
         try:
@@ -44,14 +44,14 @@ class CommentPages(Controller):
         return redirect(f"{contribution_url(consultation, contribution_id)}#comment-{comment_id}")
 
     @get("/comments/{comment_id:int}/edit", name="comment-edit")
-    async def edit_form(self, request: Request, consultation: dict, actor: Actor, comment_id: Id) -> Template:
+    async def edit_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, comment_id: Id) -> Template:
         comment = await comments.get(actor, comment_id)
         return render(
             request, "comments/edit.html", consultation=consultation, actor=actor, comment=comment, form={"body": comment["body"]}
         )
 
     @post("/comments/{comment_id:int}/edit", name="comment-update")
-    async def update(self, request: Request, consultation: dict, actor: Actor, comment_id: Id) -> Template | Redirect:
+    async def update(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, comment_id: Id) -> Template | Redirect:
         form = await read_form(request)
         comment = await comments.get(actor, comment_id)
         try:
@@ -64,7 +64,7 @@ class CommentPages(Controller):
         return redirect(f"{contribution_url(consultation, comment['contribution'])}#comment-{comment_id}")
 
     @post("/comments/{comment_id:int}/moderate", name="comment-moderate")
-    async def moderate(self, request: Request, consultation: dict, actor: Actor, comment_id: Id) -> Redirect:
+    async def moderate(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, comment_id: Id) -> Redirect:
         form = await read_form(request)
         comment = await comments.get(actor, comment_id)
         status = await comments.moderate(actor, comment_id, form.get("action"))

@@ -11,7 +11,7 @@ from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound, field_error
 from concerto.markdown import render_markdown
 from concerto.tables import Comment, Contribution
-from concerto.validation import FieldErrors
+from concerto.validation import FieldErrors, to_id
 
 BODY_MAX = 5_000
 MAX_DEPTH = 3
@@ -74,10 +74,9 @@ async def add(actor: Actor, contribution_id: int, data: dict[str, Any]) -> int:
     if parent_id in ("", None):
         parent_id = None
     else:
-        try:
-            parent_id = int(parent_id)
-        except (TypeError, ValueError):
-            raise field_error("parent_id", N_("The comment you are replying to does not exist.")) from None
+        parent_id = to_id(parent_id)
+        if parent_id is None:
+            raise field_error("parent_id", N_("The comment you are replying to does not exist."))
     async with db.write_transaction():
         await _open_contribution(actor, contribution_id)
         depth = 1
@@ -183,7 +182,7 @@ def _prune_hidden(nodes: list[CommentNode]) -> list[CommentNode]:
         if node.comment["status"] == "published":
             kept.append(node)
         elif node.replies:
-            node.comment = {**node.comment, "body": "", "body_html": "", "author_name": ""}
+            node.comment = {**node.comment, "body": "", "body_html": "", "author": None, "author_name": ""}
             kept.append(node)
     return kept
 

@@ -10,7 +10,7 @@ from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError, NotFound
 from concerto.groups import services as groups
 from concerto.web import session
-from concerto.web.dependencies import CONSULTATION_DEPENDENCIES
+from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import read_form, redirect, render, render_form_error
 from concerto.web.params import Id
 
@@ -19,14 +19,19 @@ def _dashboard_url(consultation: dict, anchor: str = "") -> str:
     return f"/c/{consultation['slug']}/facilitation" + (f"#{anchor}" if anchor else "")
 
 
-async def dashboard_context(request: Request, consultation: dict, actor: Actor) -> dict:
+def invitation_url(request: Request, consultation: dict, token: str) -> str:
+    """The link facilitators share (the API gives the same one)."""
+    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
+    return f"{base}/c/{consultation['slug']}/join/{token}"
+
+
+async def dashboard_context(request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> dict:
     actor.require_facilitator()
     token = await consultations.invite_token(consultation["id"], actor)
-    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
     return {
         "consultation": consultation,
         "actor": actor,
-        "invite_url": f"{base}/c/{consultation['slug']}/join/{token}",
+        "invite_url": invitation_url(request, consultation, token),
         "groups": await groups.overview(consultation["id"]),
         "meetings": await consultations.meetings(consultation["id"]),
         "kinds": await consultations.kinds(consultation["id"]),
@@ -70,17 +75,17 @@ class FacilitationPages(Controller):
     include_in_schema = False
     dependencies = CONSULTATION_DEPENDENCIES
 
-    async def _fail(self, request: Request, consultation: dict, actor: Actor, error: ConcertoError, form: dict, section: str) -> Template:
+    async def _fail(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, error: ConcertoError, form: dict, section: str) -> Template:
         context = await dashboard_context(request, consultation, actor)
         context.pop("form")
         return render_form_error(request, "facilitation/dashboard.html", error, form, section=section, **context)
 
     @get("/", name="facilitation-dashboard")
-    async def dashboard(self, request: Request, consultation: dict, actor: Actor) -> Template:
+    async def dashboard(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template:
         return render(request, "facilitation/dashboard.html", **await dashboard_context(request, consultation, actor))
 
     @post("/settings", name="facilitation-settings")
-    async def settings(self, request: Request, consultation: dict, actor: Actor) -> Template | Redirect:
+    async def settings(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
         try:
             consultation = await consultations.update(consultation, actor, form)
@@ -90,7 +95,7 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "settings"))
 
     @post("/kinds", name="facilitation-kinds")
-    async def kinds(self, request: Request, consultation: dict, actor: Actor) -> Template | Redirect:
+    async def kinds(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
         labels = {key.removeprefix("label_"): value for key, value in form.items() if key.startswith("label_")}
         try:
@@ -101,13 +106,13 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "kinds"))
 
     @post("/invitation", name="facilitation-invitation")
-    async def rotate_invitation(self, request: Request, consultation: dict, actor: Actor) -> Redirect:
+    async def rotate_invitation(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Redirect:
         await consultations.rotate_invite(consultation, actor)
         session.flash(request, N_("A new invitation link is ready; the previous one no longer works."), "info")
         return redirect(_dashboard_url(consultation, "invitation"))
 
     @post("/groups", name="facilitation-group-create")
-    async def create_group(self, request: Request, consultation: dict, actor: Actor) -> Template | Redirect:
+    async def create_group(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
         try:
             await groups.create(consultation, actor, form)
@@ -117,13 +122,13 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "groups"))
 
     @get("/groups/{group_id:int}", name="facilitation-group")
-    async def group_form(self, request: Request, consultation: dict, actor: Actor, group_id: Id) -> Template:
+    async def group_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> Template:
         actor.require_facilitator()
         group = await groups.get(consultation["id"], group_id)
         return render(request, "facilitation/group.html", consultation=consultation, actor=actor, group=group, form=group)
 
     @post("/groups/{group_id:int}", name="facilitation-group-update")
-    async def update_group(self, request: Request, consultation: dict, actor: Actor, group_id: Id) -> Template | Redirect:
+    async def update_group(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> Template | Redirect:
         form = await read_form(request)
         # Unticked checkboxes are absent from a form: absent means closed here.
         form.setdefault("contributions_open", "0")
@@ -137,7 +142,7 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "groups"))
 
     @post("/groups/{group_id:int}/phases", name="facilitation-group-phases")
-    async def phases(self, request: Request, consultation: dict, actor: Actor, group_id: Id) -> Redirect:
+    async def phases(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> Redirect:
         """One-click open/close buttons on the dashboard."""
         form = await read_form(request)
         changes = {key: form[key] for key in ("contributions_open", "voting_open") if key in form}
@@ -146,7 +151,7 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "groups"))
 
     @post("/meetings", name="facilitation-meeting-create")
-    async def create_meeting(self, request: Request, consultation: dict, actor: Actor) -> Template | Redirect:
+    async def create_meeting(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
         try:
             await consultations.add_meeting(consultation, actor, form)
@@ -156,7 +161,7 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "meetings"))
 
     @get("/meetings/{meeting_id:int}", name="facilitation-meeting")
-    async def meeting_form(self, request: Request, consultation: dict, actor: Actor, meeting_id: Id) -> Template:
+    async def meeting_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, meeting_id: Id) -> Template:
         actor.require_facilitator()
         meeting = next((m for m in await consultations.meetings(consultation["id"]) if m["id"] == meeting_id), None)
         if meeting is None:
@@ -172,7 +177,7 @@ class FacilitationPages(Controller):
         )
 
     @post("/meetings/{meeting_id:int}", name="facilitation-meeting-update")
-    async def update_meeting(self, request: Request, consultation: dict, actor: Actor, meeting_id: Id) -> Template | Redirect:
+    async def update_meeting(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, meeting_id: Id) -> Template | Redirect:
         form = await read_form(request)
         try:
             await consultations.update_meeting(consultation, actor, meeting_id, form)
@@ -185,13 +190,13 @@ class FacilitationPages(Controller):
         return redirect(_dashboard_url(consultation, "meetings"))
 
     @post("/meetings/{meeting_id:int}/delete", name="facilitation-meeting-delete")
-    async def delete_meeting(self, request: Request, consultation: dict, actor: Actor, meeting_id: Id) -> Redirect:
+    async def delete_meeting(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, meeting_id: Id) -> Redirect:
         await consultations.delete_meeting(consultation, actor, meeting_id)
         session.flash(request, N_("Meeting removed from the calendar."), "info")
         return redirect(_dashboard_url(consultation, "meetings"))
 
     @post("/participants/{participant_id:int}/role", name="facilitation-role")
-    async def set_role(self, request: Request, consultation: dict, actor: Actor, participant_id: Id) -> Redirect:
+    async def set_role(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, participant_id: Id) -> Redirect:
         form = await read_form(request)
         await consultations.set_role(consultation, actor, participant_id, form.get("role"))
         session.flash(request, N_("Role updated."))

@@ -12,9 +12,10 @@ from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
 from concerto.web import session
-from concerto.web.dependencies import CONSULTATION_DEPENDENCIES
+from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.middleware import LANGUAGE_COOKIE
 from concerto.web.pages import read_form, redirect, render, render_form_error
+from concerto.web.params import Token
 
 
 class PublicPages(Controller):
@@ -45,7 +46,7 @@ class ConsultationPages(Controller):
     dependencies = CONSULTATION_DEPENDENCIES
 
     @get("/", name="consultation")
-    async def home(self, request: Request, consultation: dict, actor: Actor) -> Template:
+    async def home(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template:
         return render(
             request,
             "consultations/home.html",
@@ -57,13 +58,16 @@ class ConsultationPages(Controller):
         )
 
     @get("/join/{token:str}", name="join")
-    async def join_form(self, request: Request, consultation: dict, actor: Actor, token: str) -> Template:
+    async def join_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, token: Token) -> Template:
+        if actor.participant_id is None:
+            # Say at once when the link is wrong, before anyone types a name.
+            await consultations.check_invitation(consultation, token)
         return render(
             request, "consultations/join.html", consultation=consultation, actor=actor, token=token, form={}
         )
 
     @post("/join/{token:str}", name="join-submit")
-    async def join(self, request: Request, consultation: dict, actor: Actor, token: str) -> Template | Redirect:
+    async def join(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, token: Token) -> Template | Redirect:
         form = await read_form(request)
         if actor.participant_id is not None:
             # Joining twice from the same browser keeps the first identity.

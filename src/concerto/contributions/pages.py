@@ -13,16 +13,16 @@ from concerto.groups import services as groups
 from concerto.groups.pages import group_page_context
 from concerto.votes import services as votes
 from concerto.web import session
-from concerto.web.dependencies import CONSULTATION_DEPENDENCIES
+from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import read_form, redirect, render, render_form_error
-from concerto.web.params import Id
+from concerto.web.params import Id, Query
 
 
 def contribution_url(consultation: dict, contribution_id: int) -> str:
     return f"/c/{consultation['slug']}/contributions/{contribution_id}"
 
 
-async def contribution_page_context(consultation: dict, actor: Actor, contribution_id: int, page: str = "1") -> dict:
+async def contribution_page_context(consultation: CurrentConsultation, actor: CurrentActor, contribution_id: int, page: str = "1") -> dict:
     contribution = await contributions.get(consultation["id"], contribution_id, actor)
     group = await groups.get(consultation["id"], contribution["working_group"])
     return {
@@ -43,7 +43,7 @@ class ContributionPages(Controller):
 
     @post("/g/{group_id:int}/contributions", name="contribution-create")
     async def create(
-        self, request: Request, consultation: dict, actor: Actor, group_id: Id
+        self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id
     ) -> Template | Redirect:
         form = await read_form(request)
         group = await groups.get(consultation["id"], group_id)
@@ -57,12 +57,12 @@ class ContributionPages(Controller):
 
     @get("/contributions/{contribution_id:int}", name="contribution")
     async def detail(
-        self, request: Request, consultation: dict, actor: Actor, contribution_id: Id, page: str = "1"
+        self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id, page: Query = "1"
     ) -> Template:
         return render(request, "contributions/page.html", **await contribution_page_context(consultation, actor, contribution_id, page))
 
     @get("/contributions/{contribution_id:int}/edit", name="contribution-edit")
-    async def edit_form(self, request: Request, consultation: dict, actor: Actor, contribution_id: Id) -> Template:
+    async def edit_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id) -> Template:
         contribution = await contributions.get(consultation["id"], contribution_id, actor)
         return render(
             request,
@@ -75,7 +75,7 @@ class ContributionPages(Controller):
 
     @post("/contributions/{contribution_id:int}/edit", name="contribution-update")
     async def update(
-        self, request: Request, consultation: dict, actor: Actor, contribution_id: Id
+        self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id
     ) -> Template | Redirect:
         form = await read_form(request)
         try:
@@ -89,13 +89,13 @@ class ContributionPages(Controller):
         return redirect(contribution_url(consultation, contribution_id))
 
     @post("/contributions/{contribution_id:int}/withdraw", name="contribution-withdraw")
-    async def withdraw(self, request: Request, consultation: dict, actor: Actor, contribution_id: Id) -> Redirect:
+    async def withdraw(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id) -> Redirect:
         await contributions.withdraw(actor, contribution_id)
         session.flash(request, N_("Your contribution is withdrawn. Its votes no longer count."), "info")
         return redirect(contribution_url(consultation, contribution_id))
 
     @post("/contributions/{contribution_id:int}/moderate", name="contribution-moderate")
-    async def moderate(self, request: Request, consultation: dict, actor: Actor, contribution_id: Id) -> Redirect:
+    async def moderate(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id) -> Redirect:
         form = await read_form(request)
         status = await contributions.moderate(actor, contribution_id, form.get("action"))
         message = N_("The contribution is hidden from participants.") if status == "hidden" else N_("The contribution is visible again.")
@@ -103,7 +103,7 @@ class ContributionPages(Controller):
         return redirect(contribution_url(consultation, contribution_id))
 
     @post("/contributions/{contribution_id:int}/vote", name="contribution-vote")
-    async def vote(self, request: Request, consultation: dict, actor: Actor, contribution_id: Id) -> Redirect:
+    async def vote(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, contribution_id: Id) -> Redirect:
         """The no-JavaScript vote button; with JavaScript the API is called instead."""
         form = await read_form(request)
         if form.get("action") == "withdraw":
@@ -113,6 +113,8 @@ class ContributionPages(Controller):
             await votes.cast(actor, contribution_id)
             session.flash(request, N_("Your vote is counted."))
         back = form.get("next")
-        if not isinstance(back, str) or not back.startswith("/") or back.startswith("//"):
+        if isinstance(back, str) and back.startswith("/") and not back.startswith("//"):
+            back = f"{back.split('#')[0]}#contribution-{contribution_id}"
+        else:
             back = contribution_url(consultation, contribution_id)
         return redirect(back)

@@ -11,7 +11,7 @@ from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound
 from concerto.markdown import render_markdown
 from concerto.tables import Contribution, ContributionKind, WorkingGroup
-from concerto.validation import FieldErrors
+from concerto.validation import FieldErrors, matchable
 
 TITLE_MAX = 140
 BODY_MAX = 5_000
@@ -37,7 +37,7 @@ async def _kind_id(consultation_id: int, code: Any, errors: FieldErrors) -> int 
     if not isinstance(code, str) or not code:
         errors.add("kind", N_("Choose whether this is an achievement or a new challenge."))
         return None
-    row = await ContributionKind.select(ContributionKind.id).where(
+    row = None if not matchable(code) else await ContributionKind.select(ContributionKind.id).where(
         (ContributionKind.consultation == consultation_id) & (ContributionKind.code == code)
     ).first()
     if row is None:
@@ -207,7 +207,7 @@ class GroupListing:
 
 
 _LIST_SQL = """
-SELECT c.id, c.title, c.body_html, c.status, c.created_at, c.author,
+SELECT c.id, c.title, c.body_html, c.status,%(detail)s
        p.display_name AS author_name,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes,
        (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments
@@ -248,14 +248,26 @@ def page_arguments(sort: Any, page: Any, per_page: Any) -> tuple[str, int, int]:
 
 
 async def list_group(
-    actor: Actor, group: dict, kinds: list[dict], *, sort: Any = "votes", page: Any = 1, per_page: Any = 50
+    actor: Actor,
+    group: dict,
+    kinds: list[dict],
+    *,
+    sort: Any = "votes",
+    page: Any = 1,
+    per_page: Any = 50,
+    detailed: bool = False,
 ) -> GroupListing:
-    """The group's contributions, one column per kind, one page of each."""
+    """The group's contributions, one column per kind, one page of each.
+
+    ``detailed`` adds ``created_at`` and ``author`` (the API shows them; the
+    page does not, and converting 200 timestamps is a tenth of its time).
+    """
     sort, page, per_page = page_arguments(sort, page, per_page)
     visible, visible_args = _visibility(actor)
     counts_sql = _COUNT_SQL % {"visible": visible}
     totals = {row["kind"]: row["n"] for row in await Contribution.raw(counts_sql, group["id"], *visible_args)}
-    list_sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort]}
+    detail = " c.created_at, c.author," if detailed else ""
+    list_sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
     columns = []
     for kind in kinds:
         items = await Contribution.raw(

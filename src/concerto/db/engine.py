@@ -24,22 +24,58 @@ This is the only module that knows about connections.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import time
 from typing import Any
+
 
 from piccolo.engine.sqlite import (
     Savepoint,
     SQLiteEngine,
     SQLiteTransaction,
     TransactionType,
-    dict_factory,
 )
 from piccolo.engine.base import validate_savepoint_name
 from piccolo.querystring import QueryString
 
+def _timestamptz_out(value: bytes) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.decode()).replace(tzinfo=dt.timezone.utc)
+
+
+# sqlite3 converters are process-wide, so the stock path gets these too.
+# INTEGER: Piccolo converts every integer through Decimal, to turn a stray
+# "1.0" into 1; SQLite's INTEGER affinity already stores such values as
+# integers, and sqlite3 returns them as int without any Python call.
+sqlite3.converters.pop("INTEGER", None)
+sqlite3.register_converter("BOOLEAN", lambda value: value == b"1")
+sqlite3.register_converter("TIMESTAMPTZ", _timestamptz_out)
+
 # How long a write waits for another process to release the database.
 LOCK_WAIT_SECONDS = 30.0
+
+
+class _RowsAsDicts:
+    """A row factory that builds the column-name tuple once per statement.
+
+    Piccolo's ``dict_factory`` re-reads ``cursor.description`` for every row,
+    which costs more than the query itself on a 200-row page. Rows of one
+    statement share one description object, so an identity check suffices
+    (the inline connections are only used from the event loop's thread).
+    """
+
+    __slots__ = ("description", "names")
+
+    def __init__(self) -> None:
+        self.description = None
+        self.names: tuple[str, ...] = ()
+
+    def __call__(self, cursor: sqlite3.Cursor, row: tuple) -> dict:
+        description = cursor.description
+        if description is not self.description:
+            self.description = description
+            self.names = tuple(column[0] for column in description)
+        return dict(zip(self.names, row))
 
 
 def _is_locked(error: sqlite3.OperationalError) -> bool:
@@ -143,7 +179,7 @@ class ConcertoSQLiteEngine(SQLiteEngine):
     def _connect(self, *, query_only: bool) -> sqlite3.Connection:
         kwargs = {**self.connection_kwargs, "check_same_thread": False, "timeout": 0}
         connection = sqlite3.connect(**kwargs)
-        connection.row_factory = dict_factory
+        connection.row_factory = _RowsAsDicts()
         connection.execute("PRAGMA foreign_keys = ON")
         if query_only:
             # A reader never waits on the writer in WAL mode; a short busy

@@ -11,13 +11,13 @@ from concerto.accounts.services import Actor
 from concerto.consultations import services as consultations
 from concerto.contributions import services as contributions
 from concerto.groups import services as groups
-from concerto.web.dependencies import CONSULTATION_DEPENDENCIES
+from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import render
-from concerto.web.params import Id
+from concerto.web.params import Id, Query
 
 
 async def group_page_context(
-    consultation: dict, actor: Actor, group_id: int, *, sort: Any = "votes", page: Any = 1, per_page: Any = 50
+    consultation: CurrentConsultation, actor: CurrentActor, group_id: int, *, sort: Any = "votes", page: Any = 1, per_page: Any = 50
 ) -> dict[str, Any]:
     """Everything the group template needs (also used by the benchmark's ceiling route)."""
     group = await groups.get(consultation["id"], group_id)
@@ -35,12 +35,12 @@ class GroupPages(Controller):
     async def group_page(
         self,
         request: Request,
-        consultation: dict,
-        actor: Actor,
+        consultation: CurrentConsultation,
+        actor: CurrentActor,
         group_id: Id,
-        sort: str = "votes",
-        page: str = "1",
-        per_page: str = "50",
+        sort: Query = "votes",
+        page: Query = "1",
+        per_page: Query = "50",
     ) -> Template:
         context = await group_page_context(consultation, actor, group_id, sort=sort, page=page, per_page=per_page)
         return render(request, "groups/page.html", form={}, **context)

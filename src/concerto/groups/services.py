@@ -27,13 +27,18 @@ GROUP_COLUMNS = (
 )
 
 
+# Read on every group page and API call: plain SQL (see consultations.services).
+_GET_SQL = (
+    "SELECT id, consultation, title, description, position, contributions_open, voting_open, vote_budget"
+    " FROM working_group WHERE id = {} AND consultation = {}"
+)
+
+
 async def get(consultation_id: int, group_id: int) -> dict:
-    group = await WorkingGroup.select(*GROUP_COLUMNS).where(
-        (WorkingGroup.id == group_id) & (WorkingGroup.consultation == consultation_id)
-    ).first()
-    if group is None:
+    rows = await WorkingGroup.raw(_GET_SQL, group_id, consultation_id)
+    if not rows:
         raise NotFound(N_("This working group does not exist."))
-    return group
+    return rows[0]
 
 
 async def get_any(group_id: int) -> dict:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
+from litestar.exceptions import HTTPException, PermissionDeniedException, SerializationException, ValidationException
 from litestar.response import Template
 
 from concerto import i18n
@@ -32,6 +33,64 @@ _CSRF = ("csrf-failed", N_("This form has expired or did not come from Concerto.
 _SERVER = ("server-error", N_("Something went wrong on our side. Your action was not saved; please try again."))
 
 
+# Litestar reports wrong parameters and JSON bodies with msgspec's English messages;
+# these patterns turn them into the sentences the services already use.
+_NOT_JSON = N_("What you sent is not valid JSON.")
+_BODY_NOT_OBJECT = N_("What you sent must be a JSON object with the expected fields.")
+_WRONG_TYPE = {
+    "str": N_("This field must be text."),
+    "int": N_("Enter a whole number."),
+    "float": N_("Enter a number."),
+    "bool": N_("Choose true or false."),
+    "object": N_("This field must be a JSON object."),
+    "array": N_("This field must be a list."),
+}
+_INVALID_VALUE = N_("This value is not valid.")
+_EXPECTED = re.compile(r"^Expected `(?P<type>\w+)[^`]*`, got `\w+`")
+_BOUND = re.compile(r"^Expected `(?P<type>\w+)`(?P<length> of length)? (?P<op>[<>]=?) (?P<bound>-?\d+)$")
+_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>[^`]+)`")
+
+
+def _field_message(text: str) -> tuple[str, str | None, dict[str, Any]]:
+    """(msgid, field named in the message or None, params) for one msgspec message."""
+    if match := _MISSING.match(text):
+        return N_("This field is required."), match["field"], {}
+    if match := _UNKNOWN.match(text):
+        return N_("This field is not accepted here."), match["field"], {}
+    if match := _EXPECTED.match(text):
+        return _WRONG_TYPE.get(match["type"], _INVALID_VALUE), None, {}
+    if match := _BOUND.match(text):
+        bound = int(match["bound"]) + {"<": -1, ">": 1}.get(match["op"], 0)
+        if match["length"]:
+            if match["op"].startswith("<"):
+                return N_("This field is too long (at most %(max)s characters)."), None, {"max": bound}
+            return N_("This field is required."), None, {}
+        if match["op"].startswith("<"):
+            return N_("Enter a number no greater than %(max)s."), None, {"max": bound}
+        return N_("Enter a number no less than %(min)s."), None, {"min": bound}
+    if text.startswith("Invalid enum value"):
+        return N_("Choose one of the options offered."), None, {}
+    return _INVALID_VALUE, None, {}
+
+
+def _describe_validation(items: list) -> tuple[int, str, str, dict[str, str]]:
+    """A 400 for parameters or a body of the wrong shape, with a readable reason per field."""
+    code, message = _HTTP_MESSAGES[400]
+    fields: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        msgid, named, params = _field_message(str(item.get("message", "")))
+        key = named or str(item.get("key") or "")
+        if not named and item.get("source") == "body" and key == "data":
+            # The body itself is missing or is not an object.
+            message = _BODY_NOT_OBJECT
+            continue
+        fields.setdefault(key or "body", i18n.gettext(msgid, **params))
+    return 400, code, i18n.gettext(message), fields
+
+
 def _translate_fields(fields: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, str]:
     return {name: i18n.gettext(message, **params) for name, (message, params) in fields.items()}
 
@@ -43,14 +102,14 @@ def describe(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         code, message = _CSRF
         return 403, code, i18n.gettext(message), {}
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        return _describe_validation(exc.extra)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         code, message = _HTTP_MESSAGES.get(exc.status_code, _HTTP_MESSAGES[400])
-        fields: dict[str, str] = {}
-        if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
-            for item in exc.extra:
-                if isinstance(item, dict) and item.get("key"):
-                    fields[str(item["key"])] = str(item.get("message", ""))
-        return exc.status_code, code, i18n.gettext(message), fields
+        if isinstance(exc.__cause__, SerializationException):
+            # Litestar could not decode the body (malformed JSON, a number out of range).
+            message = _NOT_JSON
+        return exc.status_code, code, i18n.gettext(message), {}
     code, message = _SERVER
     return 500, code, i18n.gettext(message), {}
 

@@ -26,7 +26,9 @@ def build_environment(settings: Settings) -> Environment:
         lstrip_blocks=True,
         auto_reload=settings.debug,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(
+        i18n.template_gettext, i18n.template_ngettext, newstyle=True, pgettext=i18n.template_pgettext
+    )
     env.filters.update(
         markdown=_markdown,
         day=i18n.format_day,
@@ -39,6 +41,8 @@ def build_environment(settings: Settings) -> Environment:
         language_name=i18n.language_name,
         role_label=labels.role_label,
         status_label=labels.status_label,
+        comment_status_label=labels.comment_status_label,
+        field_label=labels.field_label,
         meeting_kind_label=labels.meeting_kind_label,
     )
     return env

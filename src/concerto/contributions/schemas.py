@@ -1,0 +1,79 @@
+"""API schemas for contributions and a group's listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from msgspec import UNSET, Struct, UnsetType
+
+from concerto.consultations.schemas import KindRead
+from concerto.votes.schemas import VoteSummary
+from concerto.web.schemas import Input, described
+
+KindCode = Annotated[str, described("The kind's code: acquis or enjeu.", "acquis")]
+Body = Annotated[str, described("Markdown (raw HTML is not rendered).")]
+
+
+class ContributionCreate(Input):
+    kind: KindCode
+    title: Annotated[str, described("A short title.", "Un fonds d'amorçage pour les coopératives")]
+    body: Body | UnsetType = UNSET
+
+
+class ContributionUpdate(Input):
+    kind: KindCode | UnsetType = UNSET
+    title: str | UnsetType = UNSET
+    body: Body | UnsetType = UNSET
+
+
+class ContributionRead(Struct):
+    id: int
+    group_id: int
+    kind: str
+    kind_label: str
+    author_id: int
+    author_name: str
+    author_organisation: str
+    title: str
+    body: str
+    body_html: str
+    status: Annotated[str, described("published, hidden (by facilitators) or withdrawn (by its author).")]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ContributionDetail(ContributionRead):
+    vote: VoteSummary
+
+
+class ContributionModeration(Input):
+    action: Annotated[str, described("hide or restore.", "hide")]
+
+
+class ContributionItem(Struct):
+    id: int
+    title: str
+    body_html: str
+    status: str
+    created_at: dt.datetime
+    author_id: int
+    author_name: str
+    votes: int
+    comments: int
+
+
+class ContributionColumn(Struct):
+    kind: KindRead
+    total: Annotated[int, described("Contributions of this kind the reader may see, on all pages.")]
+    items: list[ContributionItem]
+
+
+class ContributionListing(Struct):
+    sort: Annotated[str, described("votes or newest.")]
+    page: int
+    per_page: int
+    pages: int
+    columns: list[ContributionColumn]
+    my_votes: Annotated[list[int], described("Contributions of the group the reader supports.")]
+    votes_used: int

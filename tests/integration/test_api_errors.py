@@ -1,0 +1,208 @@
+"""JSON API: sign-in, CSRF, malformed requests (never a 500) and the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from concerto.api import API_HANDLERS
+from concerto.comments import services as comments
+from concerto.tables import Contribution
+from tests.factories import PASSWORD, make_account, make_contribution, make_participant, make_world
+from tests.integration.api_support import joined, ok, problem, scope, signed_in, stored
+
+
+async def test_sign_in_read_and_sign_out(browser):
+    _account_id, email = await make_account()
+    wrong = problem(await browser.api("POST", "/session", {"email": email, "password": "pas le bon"}), 401, "not-authenticated")
+    assert wrong["detail"] == "Adresse électronique ou mot de passe incorrect."
+    unknown = problem(await browser.api("POST", "/session", {"email": "personne@example.org", "password": PASSWORD}), 401, "not-authenticated")
+    assert unknown["detail"] == wrong["detail"]
+    nul = problem(await browser.api("POST", "/session", {"email": email + "\x00", "password": PASSWORD}), 401, "not-authenticated")
+    assert nul["detail"] == wrong["detail"]
+    problem(await browser.api("GET", "/session"), 401, "not-authenticated")
+
+    account = ok(await browser.api("POST", "/session", {"email": email.upper(), "password": PASSWORD}), 201)
+    assert (account["email"], account["display_name"], account["is_admin"]) == (email, "Animatrice", False)
+    assert "password_hash" not in account
+    assert ok(await browser.api("GET", "/session")) == account
+    # The same session opens the facilitator pages.
+    assert (await browser.get("/facilitation", follow_redirects=False)).status_code == 200
+
+    assert (await browser.api("DELETE", "/session")).status_code == 204
+    problem(await browser.api("GET", "/session"), 401, "not-authenticated")
+    assert (await browser.get("/facilitation", follow_redirects=False)).status_code == 303
+
+
+async def test_writes_without_the_csrf_header_are_refused_and_store_nothing(new_browser):
+    world = await make_world()
+    camille = await joined(new_browser, world)
+    path = f"{scope(world)}/groups/{world.group['id']}/contributions"
+    before = await stored()
+    refused = problem(await camille.api("POST", path, {"kind": "acquis", "title": "Sans jeton"}, csrf=False), 403, "csrf-failed")
+    assert refused["detail"] == "Ce formulaire a expiré ou ne provient pas de Concerto. Rechargez la page et réessayez."
+    forged = await camille.api("POST", path, {"kind": "acquis", "title": "Faux jeton"}, csrf=False, headers={"x-csrftoken": "forged"})
+    problem(forged, 403, "csrf-failed")
+    problem(await camille.api("PUT", f"{scope(world)}/contributions/1/vote", csrf=False), 403, "csrf-failed")
+    assert await stored() == before
+    ok(await camille.api("POST", path, {"kind": "acquis", "title": "Avec jeton"}), 201)
+    assert await Contribution.count() == 1
+
+
+NOT_UNDERSTOOD = "La demande n’a pas pu être comprise. Vérifiez votre saisie et réessayez."
+
+
+@pytest.mark.parametrize(
+    ("content", "title", "errors"),
+    [
+        ("pas du json", "Votre envoi n’est pas du JSON valide.", None),
+        ('{"kind": "acquis", "title": ', "Votre envoi n’est pas du JSON valide.", None),
+        ("", "Votre envoi doit être un objet JSON contenant les champs attendus.", None),
+        ("[]", "Votre envoi doit être un objet JSON contenant les champs attendus.", None),
+        ('"acquis"', "Votre envoi doit être un objet JSON contenant les champs attendus.", None),
+        ("null", "Votre envoi doit être un objet JSON contenant les champs attendus.", None),
+        ('{"kind": "acquis", "title": 12}', NOT_UNDERSTOOD, {"title": "Ce champ doit contenir du texte."}),
+        ('{"kind": null, "title": "Ok"}', NOT_UNDERSTOOD, {"kind": "Ce champ doit contenir du texte."}),
+        ('{"kind": "acquis", "title": ["Ok"]}', NOT_UNDERSTOOD, {"title": "Ce champ doit contenir du texte."}),
+        ('{"kind": "acquis", "title": "Ok", "status": "hidden"}', NOT_UNDERSTOOD, {"status": "Ce champ n’est pas accepté ici."}),
+        ("{}", NOT_UNDERSTOOD, {"kind": "Ce champ est obligatoire."}),
+        ('{"kind": "acquis", "title": "Ok", "body": 1e999}', "Votre envoi n’est pas du JSON valide.", None),
+    ],
+)
+async def test_malformed_bodies_get_a_readable_400_and_store_nothing(new_browser, content, title, errors):
+    world = await make_world()
+    camille = await joined(new_browser, world)
+    before = await stored()
+    response = await camille.api(
+        "POST",
+        f"{scope(world)}/groups/{world.group['id']}/contributions",
+        content=content.encode(),
+        headers={"content-type": "application/json"},
+    )
+    body = problem(response, 400, "bad-request")
+    assert body["title"] == title
+    assert body.get("errors") == errors
+    if errors:
+        assert body["detail"] == " ".join(f"{name}: {text}" for name, text in errors.items())
+    assert await stored() == before
+
+
+async def test_odd_addresses_and_methods_are_problems_not_errors(browser):
+    world = await make_world()
+    base = scope(world)
+    for method, path, status, code in (
+        ("GET", "/nowhere", 404, "not-found"),
+        ("GET", "/consultations/a%00b", 404, "not-found"),
+        ("GET", f"{base}/contributions/abc", 404, "not-found"),
+        ("GET", f"{base}/contributions/-3", 400, "bad-request"),
+        ("GET", f"{base}/contributions/99999999999999999999999", 400, "bad-request"),
+        ("GET", f"{base}/comments/12", 405, "method-not-allowed"),
+        ("POST", f"{base}/me", 405, "method-not-allowed"),
+        ("GET", f"{base}/contributions/5/comments?page=x", 400, "bad-request"),
+    ):
+        response = await browser.api(method, path)
+        problem(response, status, code)
+
+
+async def test_problems_are_in_english_when_asked(browser):
+    response = await browser.api("GET", "/consultations/inconnue", headers={"accept-language": "en-GB,en;q=0.8"})
+    assert problem(response, 404, "not-found")["detail"] == "This consultation does not exist."
+    world = await make_world()
+    response = await browser.api("POST", f"{scope(world)}/join", {"token": world.token}, headers={"accept-language": "en"})
+    assert problem(response, 400, "bad-request")["errors"] == {"display_name": "This field is required."}
+
+
+async def test_openapi_documents_every_api_route_with_schemas(client):
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    document = response.json()
+    paths = document["paths"]
+    assert not [path for path in paths if not path.startswith("/api/v1/")], "HTML pages must stay out of the schema"
+    base = "/api/v1/consultations/{slug}"
+    expected = {
+        "/api/v1/session": {"get", "post", "delete"},
+        "/api/v1/consultations": {"get", "post"},
+        base: {"get", "patch"},
+        f"{base}/join": {"post"},
+        f"{base}/me": {"get"},
+        f"{base}/kinds": {"patch"},
+        f"{base}/invitation": {"get"},
+        f"{base}/invitation/rotate": {"post"},
+        f"{base}/participants": {"get"},
+        f"{base}/participants/{{participant_id}}": {"patch"},
+        f"{base}/meetings": {"get", "post"},
+        f"{base}/meetings/{{meeting_id}}": {"patch", "delete"},
+        f"{base}/groups": {"get", "post"},
+        f"{base}/groups/{{group_id}}": {"get", "patch"},
+        f"{base}/groups/{{group_id}}/contributions": {"get", "post"},
+        f"{base}/contributions/{{contribution_id}}": {"get", "patch"},
+        f"{base}/contributions/{{contribution_id}}/withdraw": {"post"},
+        f"{base}/contributions/{{contribution_id}}/moderation": {"post"},
+        f"{base}/contributions/{{contribution_id}}/vote": {"put", "delete"},
+        f"{base}/contributions/{{contribution_id}}/comments": {"get", "post"},
+        f"{base}/comments/{{comment_id}}": {"patch"},
+        f"{base}/comments/{{comment_id}}/moderation": {"post"},
+    }
+    assert {path: set(operations) for path, operations in paths.items()} == expected
+    operations = [operation for item in paths.values() for operation in item.values()]
+    assert all(operation.get("summary") for operation in operations)
+    tags = {tag for operation in operations for tag in operation["tags"]}
+    assert tags >= {"session", "consultations", "meetings", "groups", "contributions", "votes", "comments"}
+
+    vote = paths[f"{base}/contributions/{{contribution_id}}/vote"]["put"]
+    assert vote["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VoteRead"}
+    create = paths[f"{base}/groups/{{group_id}}/contributions"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ContributionCreate"}
+    assert create["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ContributionRead"}
+    schemas = document["components"]["schemas"]
+    assert set(schemas["VoteRead"]["required"]) == {
+        "contribution_id", "votes", "voted", "budget", "used", "remaining", "votes_label", "remaining_label", "message"
+    }
+    assert schemas["ContributionCreate"]["required"] == ["kind", "title"]
+    assert schemas["CommentNodeRead"]["properties"]["replies"]["items"] == {"$ref": "#/components/schemas/CommentNodeRead"}
+    assert len(API_HANDLERS) == 8
+    assert (await client.get("/schema")).status_code == 200
+
+
+ODD_BODIES = ("", "[]", "{mal formé", '{"inconnu": 1}')
+ODD_VALUES = ("x" * 100_000, "a\x00b", 2**70, -1, None, [], {"a": 1})
+
+
+async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
+    """Every write route of the OpenAPI document, with odd bodies and odd values in each field."""
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    item = await make_contribution(world, author)
+    comment = await comments.add(author, item, {"body": "Un avis"})
+    facilitator = await signed_in(new_browser, world.email)
+    ids = {"{slug}": world.consultation["slug"], "{group_id}": world.group["id"], "{contribution_id}": item,
+           "{comment_id}": comment, "{participant_id}": author.participant_id, "{meeting_id}": 1}
+    document = (await facilitator.client.get("/schema/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    seen = []
+    for template, operations in document["paths"].items():
+        if template == "/api/v1/session":
+            continue  # signing out here would turn the rest of the sweep into a visitor's
+        path = template.removeprefix("/api/v1")
+        for placeholder, value in ids.items():
+            path = path.replace(placeholder, str(value))
+        for method, operation in operations.items():
+            if method == "get":
+                continue
+            bodies = list(ODD_BODIES)
+            reference = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if reference:
+                fields = schemas[reference["$ref"].rsplit("/", 1)[1]]["properties"]
+                bodies += [json.dumps({name: value}) for name in fields for value in ODD_VALUES]
+            for body in bodies:
+                response = await facilitator.api(
+                    method.upper(), path, content=body.encode(), headers={"content-type": "application/json"}
+                )
+                seen.append(response.status_code)
+                assert response.status_code < 500, (method, path, body[:80], response.text)
+                if response.status_code >= 400:
+                    refused = response.json()
+                    assert response.headers["content-type"].startswith("application/problem+json")
+                    assert refused["detail"] and "Expected" not in refused["detail"], (method, path, body[:80], refused)
+    assert {200, 400, 404, 422} <= set(seen) and len(seen) > 300
