@@ -45,8 +45,13 @@ async def make_world(*, status: str = "open", budget: int = 5, **group_values) -
     return World(consultation, group, facilitator, account_id, email, row["invite_token"])
 
 
+def visitor(world: World) -> Actor:
+    """Someone who has opened the consultation but not joined it."""
+    return Actor(world.consultation["id"], None, "visitor")
+
+
 async def make_participant(world: World, name: str = "Camille", *, role: str = "participant") -> Actor:
-    participant_id = await consultations.join(world.consultation, world.token, name, "")
+    participant_id = await consultations.join(world.consultation, visitor(world), world.token, name, "")
     if role != "participant":
         await consultations.set_role(world.consultation, world.facilitator, participant_id, role)
     return await resolve_actor(world.consultation["id"], account_id=None, participant_id=participant_id)

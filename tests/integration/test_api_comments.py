@@ -51,7 +51,7 @@ async def test_commenting_is_refused_with_reasons_and_stores_nothing(browser, ne
     empty = problem(await camille.api("POST", path, {"body": "  "}), 422, "invalid-input")
     assert empty["errors"] == {"body": "Ce champ est obligatoire."}
     huge = problem(await camille.api("POST", path, {"body": "x" * 100_000}), 422, "invalid-input")
-    assert huge["errors"] == {"body": "Ce champ est trop long (5000 caractères au maximum)."}
+    assert huge["errors"] == {"body": "Ce champ est trop long (5\u202f000 caractères au maximum)."}
     for parent in (999999, 2**40, 0):
         orphan = problem(await camille.api("POST", path, {"body": "Réponse", "parent_id": parent}), 422, "invalid-input")
         assert orphan["errors"] == {"parent_id": "Le commentaire auquel vous répondez n’existe pas."}

@@ -219,7 +219,7 @@ async def test_facilitators_list_participants_and_change_roles(new_browser):
     missing = problem(await facilitator.api("PATCH", f"{scope(world)}/participants/999999", {"role": "observer"}), 404, "not-found")
     assert missing["detail"] == "Ce participant n’existe pas."
     huge = problem(await facilitator.api("PATCH", f"{scope(world)}/participants/99999999999", {"role": "observer"}), 400, "bad-request")
-    assert huge["errors"] == {"participant_id": "Saisissez un nombre inférieur ou égal à 2147483647."}
+    assert huge["errors"] == {"participant_id": "Saisissez un nombre inférieur ou égal à 2\u202f147\u202f483\u202f647."}
     own = problem(
         await facilitator.api("PATCH", f"{scope(world)}/participants/{world.facilitator.participant_id}", {"role": "participant"}),
         409,
@@ -258,7 +258,7 @@ async def test_meetings_calendar(browser, new_browser):
     bad_kind = problem(await facilitator.api("PATCH", f"{path}/{created['id']}", {"kind": "fête"}), 422, "invalid-input")
     assert bad_kind["errors"] == {"kind": "Choisissez l’une des options proposées."}
     negative = problem(await facilitator.api("PATCH", f"{path}/{created['id']}", {"attendance": -1}), 422, "invalid-input")
-    assert negative["errors"] == {"attendance": "Saisissez un nombre entre 0 et 1000000."}
+    assert negative["errors"] == {"attendance": "Saisissez un nombre entre 0 et 1\u202f000\u202f000."}
     unknown = problem(await facilitator.api("PATCH", f"{path}/424242", {"title": "X"}), 404, "not-found")
     assert unknown["detail"] == "Ce rendez-vous n’existe pas."
     refused = problem(await browser.api("POST", path, {"title": "Intrus", "date": "2026-10-14"}), 403, "forbidden")

@@ -108,7 +108,7 @@ async def test_proposing_is_refused_with_reasons_and_stores_nothing(browser, new
     too_long = problem(await camille.api("POST", path, {"kind": "acquis", "title": "t" * 141}), 422, "invalid-input")
     assert too_long["errors"] == {"title": "Ce champ est trop long (140 caractères au maximum)."}
     huge = problem(await camille.api("POST", path, {"kind": "acquis", "title": "Ok", "body": "b" * 100_000}), 422, "invalid-input")
-    assert huge["errors"] == {"body": "Ce champ est trop long (5000 caractères au maximum)."}
+    assert huge["errors"] == {"body": "Ce champ est trop long (5\u202f000 caractères au maximum)."}
     for code in ("idee", "acq\x00uis"):
         kind = problem(await camille.api("POST", path, {"kind": code, "title": "Ok"}), 422, "invalid-input")
         assert kind["errors"] == {"kind": "Type de contribution inconnu."}

@@ -41,7 +41,7 @@ async def test_writes_without_the_csrf_header_are_refused_and_store_nothing(new_
     path = f"{scope(world)}/groups/{world.group['id']}/contributions"
     before = await stored()
     refused = problem(await camille.api("POST", path, {"kind": "acquis", "title": "Sans jeton"}, csrf=False), 403, "csrf-failed")
-    assert refused["detail"] == "Ce formulaire a expiré ou ne provient pas de Concerto. Rechargez la page et réessayez."
+    assert refused["detail"] == "Jeton CSRF absent ou incorrect : envoyez la valeur du cookie csrftoken dans l’en-tête x-csrftoken."
     forged = await camille.api("POST", path, {"kind": "acquis", "title": "Faux jeton"}, csrf=False, headers={"x-csrftoken": "forged"})
     problem(forged, 403, "csrf-failed")
     problem(await camille.api("PUT", f"{scope(world)}/contributions/1/vote", csrf=False), 403, "csrf-failed")

@@ -86,7 +86,7 @@ async def test_spent_budget_closed_voting_and_unknown_targets_are_refused(new_br
         unknown = problem(await voter.api("PUT", f"{scope(world)}/contributions/{target}/vote"), 404, "not-found")
         assert unknown["detail"] == "Cette contribution n’existe pas."
     huge = problem(await voter.api("PUT", f"{scope(world)}/contributions/{2**31}/vote"), 400, "bad-request")
-    assert huge["errors"] == {"contribution_id": "Saisissez un nombre inférieur ou égal à 2147483647."}
+    assert huge["errors"] == {"contribution_id": "Saisissez un nombre inférieur ou égal à 2\u202f147\u202f483\u202f647."}
     problem(await voter.api("PUT", f"{scope(world)}/contributions/0/vote"), 400, "bad-request")
     await contributions.moderate(world.facilitator, second, "hide")
     problem(await voter.api("PUT", f"{scope(world)}/contributions/{second}/vote"), 404, "not-found")

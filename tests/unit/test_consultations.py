@@ -10,7 +10,7 @@ from concerto.accounts.services import authenticate, create_account, resolve_act
 from concerto.consultations import services as consultations
 from concerto.errors import Conflict, Forbidden, Invalid, NotFound
 from concerto.tables import Account, Consultation, ContributionKind, Meeting, Participant
-from tests.factories import PASSWORD, make_account, make_participant, make_world
+from tests.factories import PASSWORD, make_account, make_participant, make_world, visitor
 
 
 async def test_new_consultation_has_two_kinds_and_its_creator_facilitates(database):
@@ -49,23 +49,31 @@ async def test_create_requires_an_account_and_valid_fields(database):
 async def test_join_checks_the_token_the_status_and_the_name(database):
     world = await make_world()
     with pytest.raises(Forbidden):
-        await consultations.join(world.consultation, "wrong", "Camille", "")
+        await consultations.join(world.consultation, visitor(world), "wrong", "Camille", "")
     with pytest.raises(Invalid):
-        await consultations.join(world.consultation, world.token, "", "")
+        await consultations.join(world.consultation, visitor(world), world.token, "", "")
     with pytest.raises(Invalid):
-        await consultations.join(world.consultation, world.token, "n" * 81, "")
+        await consultations.join(world.consultation, visitor(world), world.token, "n" * 81, "")
     before = await Participant.count()
     old_token = world.token
     await consultations.rotate_invite(world.consultation, world.facilitator)
     with pytest.raises(Forbidden):
-        await consultations.join(world.consultation, old_token, "Camille", "")
+        await consultations.join(world.consultation, visitor(world), old_token, "Camille", "")
     assert await Participant.count() == before
+
+
+async def test_joining_twice_keeps_the_first_identity(database):
+    world = await make_world()
+    person = await make_participant(world, "Camille")
+    with pytest.raises(Conflict):
+        await consultations.join(world.consultation, person, world.token, "Camille bis", "")
+    assert await Participant.count().where(Participant.display_name == "Camille bis") == 0
 
 
 async def test_draft_consultations_cannot_be_joined(database):
     world = await make_world(status="draft")
     with pytest.raises(Conflict):
-        await consultations.join(world.consultation, world.token, "Camille", "")
+        await consultations.join(world.consultation, visitor(world), world.token, "Camille", "")
 
 
 async def test_roles(database):

@@ -91,8 +91,7 @@ class ConsultationMembersApi(Controller):
         self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, data: JSONBody[JoinCreate]
     ) -> ActorRead:
         """Creates a participant and remembers it in this browser's session."""
-        consultations.require_not_joined(actor)
-        participant_id = await consultations.join(consultation, data.token, data.display_name, data.organisation)
+        participant_id = await consultations.join(consultation, actor, data.token, data.display_name, data.organisation)
         session.remember_participant(request, consultation["id"], participant_id)
         return _actor(await resolve_actor(consultation["id"], account_id=None, participant_id=participant_id))
 

@@ -69,13 +69,9 @@ class ConsultationPages(Controller):
     @post("/join/{token:str}", name="join-submit")
     async def join(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, token: Token) -> Template | Redirect:
         form = await read_form(request)
-        if actor.participant_id is not None:
-            # Joining twice from the same browser keeps the first identity.
-            session.flash(request, N_("You have already joined this consultation as %(name)s."), "info", name=actor.display_name)
-            return redirect(f"/c/{consultation['slug']}")
         try:
             participant = await consultations.join(
-                consultation, token, form.get("display_name"), form.get("organisation")
+                consultation, actor, token, form.get("display_name"), form.get("organisation")
             )
         except ConcertoError as error:
             return render_form_error(

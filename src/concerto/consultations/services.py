@@ -237,7 +237,7 @@ async def rename_kinds(consultation: dict, actor: Actor, labels: dict[str, Any])
 
 
 def require_not_joined(actor: Actor) -> None:
-    """Joining twice from the same browser keeps the first identity."""
+    """Joining twice from the same browser keeps the first identity (and its votes)."""
     if actor.participant_id is not None:
         raise Conflict(N_("You have already joined this consultation as %(name)s."), name=actor.display_name)
 
@@ -251,8 +251,9 @@ async def check_invitation(consultation: dict, token: Any) -> None:
         raise Conflict(N_("This consultation is not open for participation."))
 
 
-async def join(consultation: dict, token: str, display_name: Any, organisation: Any) -> int:
+async def join(consultation: dict, actor: Actor, token: str, display_name: Any, organisation: Any) -> int:
     """Create a participant from the invitation link; returns their id."""
+    require_not_joined(actor)
     await check_invitation(consultation, token)
     errors = FieldErrors()
     display_name = errors.text("display_name", display_name, max_length=80)

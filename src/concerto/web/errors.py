@@ -30,6 +30,7 @@ _HTTP_MESSAGES = {
     429: ("too-many-requests", N_("Too many actions in a short time; wait a moment and try again")),
 }
 _CSRF = ("csrf-failed", N_("This form has expired or did not come from Concerto. Reload the page and try again."))
+_CSRF_API = N_("Missing or wrong CSRF token: send the value of the csrftoken cookie in the x-csrftoken header.")
 _SERVER = ("server-error", N_("Something went wrong on our side. Your action was not saved; please try again."))
 
 
@@ -87,18 +88,27 @@ def _describe_validation(items: list) -> tuple[int, str, str, dict[str, str]]:
             # The body itself is missing or is not an object.
             message = _BODY_NOT_OBJECT
             continue
-        fields.setdefault(key or "body", i18n.gettext(msgid, **params))
+        fields.setdefault(key or "body", _translate(msgid, params))
     return 400, code, i18n.gettext(message), fields
 
 
+def _translate(message: str, params: dict[str, Any]) -> str:
+    """The message in the reader's language, numbers written their way (1 000 000 in French)."""
+    shown = {
+        key: i18n.format_number(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for key, value in params.items()
+    }
+    return i18n.gettext(message, **shown)
+
+
 def _translate_fields(fields: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, str]:
-    return {name: i18n.gettext(message, **params) for name, (message, params) in fields.items()}
+    return {name: _translate(message, params) for name, (message, params) in fields.items()}
 
 
 def describe(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
     """(status, code, translated message, translated field errors) for any exception."""
     if isinstance(exc, ConcertoError):
-        return exc.status_code, exc.code, i18n.gettext(exc.message, **exc.params), _translate_fields(exc.fields)
+        return exc.status_code, exc.code, _translate(exc.message, exc.params), _translate_fields(exc.fields)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         code, message = _CSRF
         return 403, code, i18n.gettext(message), {}
@@ -135,6 +145,8 @@ def problem_response(status: int, code: str, message: str, fields: dict[str, str
 
 def handle_exception(request: Request, exc: Exception) -> Response:
     status, code, message, fields = describe(exc)
+    if code == _CSRF[0] and request.url.path.startswith("/api/"):
+        message = i18n.gettext(_CSRF_API)
     if status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     headers = {}
