@@ -36,7 +36,7 @@ async def seed(database_url: str) -> Seeded:
     import random
 
     from concerto import db, i18n
-    from concerto.accounts.services import create_account, resolve_actor
+    from concerto.accounts.services import Actor, create_account, resolve_actor
     from concerto.comments import services as comments
     from concerto.consultations import services as consultations
     from concerto.contributions import services as contributions
@@ -84,7 +84,8 @@ async def seed(database_url: str) -> Seeded:
         for index in range(SEED_PARTICIPANTS):
             person = content.PARTICIPANTS[index % len(content.PARTICIPANTS)]
             name = person["name"] if index < len(content.PARTICIPANTS) else f"{person['name']} {index}"
-            participant_id = await consultations.join(consultation, token, name, person["organisation"])
+            newcomer = Actor(consultation["id"], None, "visitor")
+            participant_id = await consultations.join(consultation, newcomer, token, name, person["organisation"])
             people.append(await resolve_actor(consultation["id"], account_id=None, participant_id=participant_id))
 
         async def fill(group: dict, count: int) -> list[int]:

@@ -59,6 +59,14 @@ def matchable(value: Any) -> bool:
     return isinstance(value, str) and "\x00" not in value
 
 
+def moderation_status(action: Any) -> str:
+    """The status a facilitator's hide/restore action leads to (refusing anything else)."""
+    errors = FieldErrors()
+    action = errors.choice("action", action, ("hide", "restore"))
+    errors.raise_if_any()
+    return "hidden" if action == "hide" else "published"
+
+
 MAX_ID = 2_147_483_647
 
 

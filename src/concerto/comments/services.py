@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,7 @@ from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound, field_error
 from concerto.markdown import render_markdown
 from concerto.tables import Comment, Contribution
-from concerto.validation import FieldErrors, to_id
+from concerto.validation import FieldErrors, moderation_status, to_id
 
 BODY_MAX = 5_000
 MAX_DEPTH = 3
@@ -45,9 +44,6 @@ class CommentPage:
     pages: int
     total: int  # visible comments in all threads
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _body(data: dict[str, Any]) -> str:
@@ -122,18 +118,15 @@ async def edit(actor: Actor, comment_id: int, data: dict[str, Any]) -> None:
             raise Conflict(N_("This comment can no longer be edited."))
         await _open_contribution(actor, row["contribution"])
         await Comment.update(
-            {Comment.body: body, Comment.body_html: render_markdown(body), Comment.updated_at: _now()}
+            {Comment.body: body, Comment.body_html: render_markdown(body), Comment.updated_at: db.now()}
         ).where(Comment.id == comment_id)
 
 
 async def moderate(actor: Actor, comment_id: int, action: Any) -> str:
     actor.require_facilitator()
-    errors = FieldErrors()
-    action = errors.choice("action", action, ("hide", "restore"))
-    errors.raise_if_any()
+    status = moderation_status(action)
     async with db.write_transaction():
         await _comment_in_consultation(actor, comment_id)
-        status = "hidden" if action == "hide" else "published"
         await Comment.update({Comment.status: status}).where(Comment.id == comment_id)
     return status
 

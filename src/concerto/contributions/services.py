@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +10,7 @@ from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound
 from concerto.markdown import render_markdown
 from concerto.tables import Contribution, ContributionKind, WorkingGroup
-from concerto.validation import FieldErrors, matchable
+from concerto.validation import FieldErrors, moderation_status, matchable
 
 TITLE_MAX = 140
 BODY_MAX = 5_000
@@ -19,9 +18,6 @@ SORTS = ("votes", "newest")
 PER_PAGE_CHOICES = (50, 100, 200)
 DEFAULT_PER_PAGE = 50
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def validate_text(data: dict[str, Any], errors: FieldErrors, *, partial: bool = False) -> dict[str, Any]:
@@ -150,7 +146,7 @@ async def update(actor: Actor, contribution_id: int, data: dict[str, Any]) -> No
         if "body" in values:
             values["body_html"] = render_markdown(values["body"])
         if values:
-            values["updated_at"] = _now()
+            values["updated_at"] = db.now()
             await Contribution.update(values).where(Contribution.id == contribution_id)
 
 
@@ -161,7 +157,7 @@ async def withdraw(actor: Actor, contribution_id: int) -> None:
         if row["status"] == "withdrawn":
             return
         _require_contributions_open(await _group_phase(row["working_group"]))
-        await Contribution.update({Contribution.status: "withdrawn", Contribution.updated_at: _now()}).where(
+        await Contribution.update({Contribution.status: "withdrawn", Contribution.updated_at: db.now()}).where(
             Contribution.id == contribution_id
         )
 
@@ -169,9 +165,7 @@ async def withdraw(actor: Actor, contribution_id: int) -> None:
 async def moderate(actor: Actor, contribution_id: int, action: Any) -> str:
     """Facilitators hide a contribution or restore it; returns the new status."""
     actor.require_facilitator()
-    errors = FieldErrors()
-    action = errors.choice("action", action, ("hide", "restore"))
-    errors.raise_if_any()
+    status = moderation_status(action)
     async with db.write_transaction():
         row = await Contribution.select(Contribution.status).where(
             (Contribution.id == contribution_id) & (Contribution.consultation == actor.consultation_id)
@@ -180,7 +174,6 @@ async def moderate(actor: Actor, contribution_id: int, action: Any) -> str:
             raise NotFound(N_("This contribution does not exist."))
         if row["status"] == "withdrawn":
             raise Conflict(N_("Its author withdrew this contribution; it cannot be hidden or restored."))
-        status = "hidden" if action == "hide" else "published"
         await Contribution.update({Contribution.status: status}).where(Contribution.id == contribution_id)
     return status
 

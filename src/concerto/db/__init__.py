@@ -8,6 +8,7 @@ between SQLite and PostgreSQL.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -122,6 +123,11 @@ async def lock_for_update(table: type[Table], pk: int) -> None:
     """
     if is_postgres():
         await table.select(table._meta.primary_key).where(table._meta.primary_key == pk).lock_rows()
+
+
+def now() -> dt.datetime:
+    """The current time as stored: timezone-aware UTC."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 @contextlib.asynccontextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from concerto import db
@@ -81,7 +80,7 @@ async def cast(actor: Actor, contribution_id: int) -> VoteState:
                     budget=target["budget"],
                 )
             await Vote.raw(
-                _INSERT_SQL, contribution_id, participant_id, target["working_group"], dt.datetime.now(dt.timezone.utc)
+                _INSERT_SQL, contribution_id, participant_id, target["working_group"], db.now()
             )
             used.add(contribution_id)
     return VoteState(contribution_id, await _count(contribution_id), True, target["budget"], len(used))
