@@ -72,6 +72,9 @@ class Settings:
     default_locale: str = "fr"
     timezone: str = "Europe/Paris"
     base_url: str = ""
+    # Live updates between server processes: "" picks PostgreSQL's LISTEN/NOTIFY
+    # on PostgreSQL and memory (one process) on SQLite; or "redis://host:6379/0".
+    channels_url: str = ""
     # Extra routes that give the benchmark its ceilings; never on in production.
     bench_routes: bool = False
     templates_dir: Path = PROJECT_ROOT / "templates"
@@ -97,6 +100,7 @@ class Settings:
             timezone=env("CONCERTO_TIMEZONE") or "Europe/Paris",
             base_url=(env("CONCERTO_BASE_URL") or "").rstrip("/"),
             bench_routes=_env_bool("CONCERTO_BENCH_ROUTES", False),
+            channels_url=env("CONCERTO_CHANNELS_URL") or "",
         )
 
 

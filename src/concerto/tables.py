@@ -16,6 +16,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
@@ -89,6 +90,18 @@ class Participant(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Theme(Table):
+    """A theme (cluster) of a working group's board, made by facilitators."""
+
+    id = Serial(primary_key=True)
+    working_group = ForeignKey(WorkingGroup, index=True)
+    title = Varchar(length=140)
+    summary = Text(default="")
+    summary_html = Text(default="")
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Contribution(Table):
     id = Serial(primary_key=True)
     # Denormalised from the group so consultation-wide queries need no join.
@@ -103,6 +116,16 @@ class Contribution(Table):
     status = Varchar(length=10, default="published")  # published | hidden | withdrawn
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    theme = ForeignKey(Theme, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    # "Regroupée avec": this contribution says the same as another (its root).
+    # Nothing is deleted; support is counted once per person across the group.
+    duplicate_of = ForeignKey(
+        LazyTableReference("Contribution", module_path=__name__),
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        index=True,
+    )
 
 
 class Vote(Table):
@@ -127,6 +150,34 @@ class Comment(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class DuplicateDismissal(Table, tablename="duplicate_dismissal"):
+    """A suggested duplicate pair a facilitator said is not one (so it is not suggested again)."""
+
+    id = Serial(primary_key=True)
+    working_group = ForeignKey(WorkingGroup, index=True)
+    first = ForeignKey(Contribution)
+    second = ForeignKey(Contribution)
+
+
+class BoardAction(Table, tablename="board_action"):
+    """One facilitator action on a board: who, what, when, and how to undo it.
+
+    ``changes`` is a JSON list of row changes (update/insert/delete) that the
+    action made; undoing applies them backwards after checking nothing changed
+    them since.
+    """
+
+    id = Serial(primary_key=True)
+    working_group = ForeignKey(WorkingGroup, index=True)
+    actor = ForeignKey(Participant)
+    kind = Varchar(length=30)
+    details = Text(default="{}")  # JSON: what the history shows (titles, counts)
+    changes = Text(default="[]")  # JSON: see docstring
+    created_at = Timestamptz(default=TimestamptzNow())
+    undoes = ForeignKey(LazyTableReference("BoardAction", module_path=__name__), null=True, default=None)
+    undone_by = ForeignKey(LazyTableReference("BoardAction", module_path=__name__), null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account,
     Consultation,
@@ -134,7 +185,10 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Meeting,
     WorkingGroup,
     Participant,
+    Theme,
     Contribution,
     Vote,
     Comment,
+    DuplicateDismissal,
+    BoardAction,
 )

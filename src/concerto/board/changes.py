@@ -1,0 +1,104 @@
+"""Board actions as change sets: applied, recorded, and undone.
+
+Every board action (move, merge, split, mark as duplicate…) is a list of row
+changes. Applying it writes the rows; recording it keeps the list in
+``board_action.changes``; undoing it applies the changes backwards after
+checking that no later action changed the same rows (otherwise undoing would
+silently overwrite newer work, so it is refused with an explanation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.table import Table
+
+from concerto.errors import N_, Conflict
+from concerto.tables import Contribution, DuplicateDismissal, Theme, Vote
+
+# The tables a board action may touch, by the name stored in the history.
+TABLES: dict[str, type[Table]] = {
+    "theme": Theme,
+    "contribution": Contribution,
+    "duplicate_dismissal": DuplicateDismissal,
+    # A contribution moved to another group takes its votes along (budgets are per group).
+    "vote": Vote,
+}
+
+
+@dataclass
+class ChangeSet:
+    """The row changes of one action, in the order they were made."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    async def update(self, table: str, row_id: int, field_name: str, before: Any, after: Any) -> None:
+        if before == after:
+            return
+        await TABLES[table].update({field_name: after}).where(TABLES[table]._meta.primary_key == row_id)
+        self.changes.append({"op": "update", "table": table, "id": row_id, "field": field_name, "before": before, "after": after})
+
+    async def insert(self, table: str, values: dict[str, Any]) -> int:
+        model = TABLES[table]
+        rows = await model.insert(model(**values)).returning(model._meta.primary_key)
+        row_id = rows[0]["id"]
+        self.changes.append({"op": "insert", "table": table, "id": row_id, "row": _jsonable({**values, "id": row_id})})
+        return row_id
+
+    async def delete(self, table: str, row: dict[str, Any]) -> None:
+        model = TABLES[table]
+        await model.delete().where(model._meta.primary_key == row["id"])
+        self.changes.append({"op": "delete", "table": table, "id": row["id"], "row": _jsonable(row)})
+
+    def to_json(self) -> str:
+        return json.dumps(self.changes, ensure_ascii=False, default=str)
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
+
+
+def _restore(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read back from JSON, with its timestamps as datetimes again."""
+    values = dict(row)
+    if isinstance(values.get("created_at"), str):
+        values["created_at"] = dt.datetime.fromisoformat(values["created_at"])
+    return values
+
+
+async def _current(table: str, row_id: int, field_name: str) -> tuple[bool, Any]:
+    model = TABLES[table]
+    row = await model.select(getattr(model, field_name)).where(model._meta.primary_key == row_id).first()
+    return (row is not None, row[field_name] if row else None)
+
+
+async def revert(recorded: list[dict[str, Any]]) -> ChangeSet:
+    """Apply ``recorded`` backwards; returns the change set of the undo itself."""
+    undo = ChangeSet()
+    for change in reversed(recorded):
+        table, row_id = change["table"], change["id"]
+        model = TABLES[table]
+        if change["op"] == "update":
+            exists, value = await _current(table, row_id, change["field"])
+            if not exists or value != change["after"]:
+                raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
+            await undo.update(table, row_id, change["field"], change["after"], change["before"])
+        elif change["op"] == "insert":
+            if not await model.exists().where(model._meta.primary_key == row_id):
+                raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
+            row = await model.select().where(model._meta.primary_key == row_id).first()
+            await undo.delete(table, row)
+        else:  # delete: put the row back with its id, so references to it work again
+            if await model.exists().where(model._meta.primary_key == row_id):
+                raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
+            values = _restore(change["row"])
+            await model.insert(model(**values))
+            undo.changes.append({"op": "insert", "table": table, "id": row_id, "row": change["row"]})
+    return undo
+
