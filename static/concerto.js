@@ -80,6 +80,24 @@
     }).catch(function () { button.disabled = false; form.submit(); });
   });
 
+  // The group page follows the facilitators' board live: themes and groupings appear without a reload.
+  var listing = document.getElementById("listing");
+  if (listing && listing.dataset.live && window.EventSource) {
+    var refreshing = false;
+    new EventSource(listing.dataset.live).addEventListener("board", function () {
+      if (refreshing) return;
+      refreshing = true;
+      fetch(location.pathname + location.search, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          refreshing = false;
+          if (!html) return;
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("listing");
+          if (fresh) { listing.innerHTML = fresh.innerHTML; }
+        }).catch(function () { refreshing = false; });
+    });
+  }
+
   // Copy buttons (invitation link).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

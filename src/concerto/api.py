@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concerto.accounts.api import SessionApi
+from concerto.board.api import BoardApi
 from concerto.comments.api import CommentApi
 from concerto.consultations.api import ConsultationApi, ConsultationMembersApi, MeetingApi
 from concerto.contributions.api import ContributionApi
@@ -18,4 +19,5 @@ API_HANDLERS: list = [
     ContributionApi,
     VoteApi,
     CommentApi,
+    BoardApi,
 ]

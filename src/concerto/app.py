@@ -17,6 +17,8 @@ from litestar.static_files import create_static_files_router
 
 from concerto import db
 from concerto.accounts.pages import AccountPages
+from concerto.board import events
+from concerto.board.pages import BoardPages
 from concerto.api import API_HANDLERS
 from concerto.comments.pages import CommentPages
 from concerto.consultations.facilitation import FacilitationPages, FacilitatorHome
@@ -28,7 +30,7 @@ from concerto.web.errors import handle_exception
 from concerto.web.middleware import locale_middleware
 from concerto.web.templating import template_config
 
-PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages]
+PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages]
 
 
 def _rate_limit(settings: Settings) -> RateLimitConfig | None:
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit = _rate_limit(settings)
     return Litestar(
         route_handlers=route_handlers,
+        plugins=[events.plugin_for(settings)],
         lifespan=[database],
         middleware=[
             lambda app: locale_middleware(app, settings.default_locale),

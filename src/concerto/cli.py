@@ -1,12 +1,14 @@
-"""The ``concerto`` command: serve, demo, migrate, create-facilitator."""
+"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 from concerto.settings import get_settings
 
@@ -118,6 +120,23 @@ def create_facilitator(args: argparse.Namespace) -> None:
     print(f"Facilitator account {account_id} created for {args.email}.")
 
 
+def cluster(args: argparse.Namespace) -> None:
+    from concerto.clustering import get_engine
+    from concerto.clustering.files import InputError, read_documents
+
+    try:
+        documents = read_documents(Path(args.file), args.format)
+        engine = get_engine()
+    except (InputError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    result = {
+        "clusters": [{"label": found.label, "ids": list(found.ids)} for found in engine.suggest(documents)],
+        "duplicates": [{"a": pair.a, "b": pair.b, "score": pair.score} for pair in engine.duplicates(documents)],
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="concerto", description="Public consultations and working groups.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--password", help="or CONCERTO_FACILITATOR_PASSWORD, or asked interactively")
     command.add_argument("--admin", action="store_true", help="administrator: facilitates every consultation")
     command.set_defaults(func=create_facilitator)
+
+    command = commands.add_parser(
+        "cluster",
+        help="suggest groups and likely duplicates among post-its typed into a spreadsheet",
+        description="Read post-its from FILE (CSV with columns id,text and optionally kind, comma or "
+        'semicolon separated; or JSON: a list of {"id", "text"}) and print suggested clusters and '
+        "likely duplicate pairs as JSON. Uses the engine of CONCERTO_TEXT_ENGINE (default tfidf).",
+    )
+    command.add_argument("file", metavar="FILE", help="a .csv or .json file")
+    command.add_argument("--format", choices=["csv", "json"], help="override the format given by the extension")
+    command.set_defaults(func=cluster)
     return parser
 
 

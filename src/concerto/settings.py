@@ -77,6 +77,8 @@ class Settings:
     channels_url: str = ""
     # Extra routes that give the benchmark its ceilings; never on in production.
     bench_routes: bool = False
+    # Engine behind the board's suggestions: "tfidf" or "package.module:Factory" (a plug-in).
+    text_engine: str = "tfidf"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
 
@@ -100,6 +102,7 @@ class Settings:
             timezone=env("CONCERTO_TIMEZONE") or "Europe/Paris",
             base_url=(env("CONCERTO_BASE_URL") or "").rstrip("/"),
             bench_routes=_env_bool("CONCERTO_BENCH_ROUTES", False),
+            text_engine=env("CONCERTO_TEXT_ENGINE") or "tfidf",
             channels_url=env("CONCERTO_CHANNELS_URL") or "",
         )
 

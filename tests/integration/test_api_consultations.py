@@ -261,9 +261,9 @@ async def test_meetings_calendar(browser, new_browser):
     assert negative["errors"] == {"attendance": "Saisissez un nombre entre 0 et 1\u202f000\u202f000."}
     unknown = problem(await facilitator.api("PATCH", f"{path}/424242", {"title": "X"}), 404, "not-found")
     assert unknown["detail"] == "Ce rendez-vous n’existe pas."
-    refused = problem(await browser.api("POST", path, {"title": "Intrus", "date": "2026-10-14"}), 403, "forbidden")
-    assert refused["detail"] == NOT_FACILITATOR
-    problem(await browser.api("DELETE", f"{path}/{created['id']}"), 403, "forbidden")
+    refused = problem(await browser.api("POST", path, {"title": "Intrus", "date": "2026-10-14"}), 401, "not-authenticated")
+    assert refused["detail"] == "Connectez-vous avec un compte d’animation pour faire cela."
+    problem(await browser.api("DELETE", f"{path}/{created['id']}"), 401, "not-authenticated")
     assert await stored() == before
     assert (await Meeting.select(Meeting.kind).first())["kind"] == "atelier"
 

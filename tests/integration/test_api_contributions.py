@@ -49,7 +49,7 @@ async def test_group_changes_are_refused_with_reasons_and_store_nothing(browser,
     assert untitled["errors"] == {"title": "Ce champ est obligatoire."}
     refused = problem(await participant.api("PATCH", group_path, {"voting_open": False}), 403, "forbidden")
     assert refused["detail"] == "Seule l’équipe d’animation de la consultation peut faire cela."
-    problem(await browser.api("POST", f"{scope(world)}/groups", {"title": "Intrus"}), 403, "forbidden")
+    problem(await browser.api("POST", f"{scope(world)}/groups", {"title": "Intrus"}), 401, "not-authenticated")
     unknown = problem(await facilitator.api("PATCH", f"{scope(world)}/groups/987654", {"title": "X"}), 404, "not-found")
     assert unknown["detail"] == "Ce groupe de travail n’existe pas."
     problem(await browser.api("GET", f"{scope(world)}/groups/987654"), 404, "not-found")

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from concerto.api import API_HANDLERS
+from concerto.board import services as board
 from concerto.comments import services as comments
 from concerto.tables import Contribution
 from tests.factories import PASSWORD, make_account, make_contribution, make_participant, make_world
@@ -143,12 +144,24 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         f"{base}/contributions/{{contribution_id}}/comments": {"get", "post"},
         f"{base}/comments/{{comment_id}}": {"patch"},
         f"{base}/comments/{{comment_id}}/moderation": {"post"},
+        f"{base}/groups/{{group_id}}/board": {"get"},
+        f"{base}/groups/{{group_id}}/board/history": {"get"},
+        f"{base}/groups/{{group_id}}/themes": {"post"},
+        f"{base}/themes/{{theme_id}}": {"patch", "delete"},
+        f"{base}/themes/{{theme_id}}/move": {"post"},
+        f"{base}/themes/{{theme_id}}/merge": {"post"},
+        f"{base}/themes/{{theme_id}}/split": {"post"},
+        f"{base}/groups/{{group_id}}/placements": {"post"},
+        f"{base}/contributions/{{contribution_id}}/move": {"post"},
+        f"{base}/contributions/{{contribution_id}}/duplicate": {"post", "delete"},
+        f"{base}/duplicate-dismissals": {"post"},
+        f"{base}/board-actions/{{action_id}}/undo": {"post"},
     }
     assert {path: set(operations) for path, operations in paths.items()} == expected
     operations = [operation for item in paths.values() for operation in item.values()]
     assert all(operation.get("summary") for operation in operations)
     tags = {tag for operation in operations for tag in operation["tags"]}
-    assert tags >= {"session", "consultations", "meetings", "groups", "contributions", "votes", "comments"}
+    assert tags >= {"session", "consultations", "meetings", "groups", "contributions", "votes", "comments", "board"}
 
     vote = paths[f"{base}/contributions/{{contribution_id}}/vote"]["put"]
     assert vote["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VoteRead"}
@@ -161,7 +174,11 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
     }
     assert schemas["ContributionCreate"]["required"] == ["kind", "title"]
     assert schemas["CommentNodeRead"]["properties"]["replies"]["items"] == {"$ref": "#/components/schemas/CommentNodeRead"}
-    assert len(API_HANDLERS) == 8
+    assert schemas["BoardItemRead"]["properties"]["duplicates"]["items"] == {"$ref": "#/components/schemas/BoardItemRead"}
+    theme = paths[f"{base}/groups/{{group_id}}/themes"]["post"]
+    assert theme["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThemeActionRead"}
+    assert set(schemas["ThemeActionRead"]["required"]) == {"action_id", "theme_id"}
+    assert len(API_HANDLERS) == 9
     assert (await client.get("/schema")).status_code == 200
 
 
@@ -175,9 +192,12 @@ async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
     author = await make_participant(world, "Autrice")
     item = await make_contribution(world, author)
     comment = await comments.add(author, item, {"body": "Un avis"})
+    action = await board.create_theme(world.facilitator, world.group["id"], {"title": "Un thème"}, [item])
+    theme = (await board.action(world.facilitator, action))["details"]["theme_id"]
     facilitator = await signed_in(new_browser, world.email)
     ids = {"{slug}": world.consultation["slug"], "{group_id}": world.group["id"], "{contribution_id}": item,
-           "{comment_id}": comment, "{participant_id}": author.participant_id, "{meeting_id}": 1}
+           "{comment_id}": comment, "{participant_id}": author.participant_id, "{meeting_id}": 1,
+           "{theme_id}": theme, "{action_id}": action}
     document = (await facilitator.client.get("/schema/openapi.json")).json()
     schemas = document["components"]["schemas"]
     seen = []

@@ -108,7 +108,7 @@ async def test_duplicates_count_each_supporter_once_and_follow_their_root(databa
     await board.mark_duplicate(fid, items[1], items[0])
     row = await Contribution.select(Contribution.duplicate_of, Contribution.theme).where(Contribution.id == items[1]).first()
     assert row == {"duplicate_of": items[0], "theme": await theme_of(items[0])}
-    assert (await board.combined_support(gid))[items[0]] == 3  # not 4
+    assert (await votes.combined_support(gid))[items[0]] == 3  # not 4
     state = await board.board(fid, world.group)
     root = next(item for item in state.themes[0].items if item.id == items[0])
     assert root.support == 3 and [d.id for d in root.duplicates] == [items[1]]

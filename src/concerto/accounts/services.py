@@ -49,8 +49,11 @@ class Actor:
         return self.participant_id
 
     def require_facilitator(self) -> None:
-        if not self.is_facilitator:
-            raise Forbidden(N_("Only the consultation's facilitators can do this."))
+        if self.is_facilitator:
+            return
+        if self.participant_id is None and self.account_id is None:
+            raise NotAuthenticated(N_("Sign in as a facilitator to do this."))
+        raise Forbidden(N_("Only the consultation's facilitators can do this."))
 
 
 async def create_account(email: str, display_name: str, password: str, *, is_admin: bool = False) -> int:

@@ -78,6 +78,15 @@ async def _current(table: str, row_id: int, field_name: str) -> tuple[bool, Any]
     return (row is not None, row[field_name] if row else None)
 
 
+async def _still_used(table: str, row_id: int) -> bool:
+    """Whether later actions put contributions in a theme this undo would remove.
+
+    Deleting it would take them out silently (the foreign key sets null), and
+    nothing would record it: undoing the undo could not put them back.
+    """
+    return table == "theme" and await Contribution.exists().where(Contribution.theme == row_id)
+
+
 async def revert(recorded: list[dict[str, Any]]) -> ChangeSet:
     """Apply ``recorded`` backwards; returns the change set of the undo itself."""
     undo = ChangeSet()
@@ -90,7 +99,7 @@ async def revert(recorded: list[dict[str, Any]]) -> ChangeSet:
                 raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
             await undo.update(table, row_id, change["field"], change["after"], change["before"])
         elif change["op"] == "insert":
-            if not await model.exists().where(model._meta.primary_key == row_id):
+            if not await model.exists().where(model._meta.primary_key == row_id) or await _still_used(table, row_id):
                 raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
             row = await model.select().where(model._meta.primary_key == row_id).first()
             await undo.delete(table, row)

@@ -20,10 +20,14 @@ from concerto.errors import N_, Conflict, NotFound, field_error
 from concerto.markdown import render_markdown
 from concerto.tables import BoardAction, Contribution, DuplicateDismissal, Theme, Vote, WorkingGroup
 from concerto.validation import FieldErrors, to_id
+from concerto.votes import services as votes
 
 THEME_TITLE_MAX = 140
 THEME_SUMMARY_MAX = 2_000
 HISTORY_LENGTH = 50
+# One action names at most this many contributions: the write transaction stays
+# short and the id list fits in one query on both engines.
+MAX_SELECTION = 1_000
 
 
 # -- reading --------------------------------------------------------------------
@@ -73,20 +77,6 @@ JOIN participant p ON p.id = c.author
 WHERE c.working_group = {} AND c.status <> 'withdrawn'
 ORDER BY c.id
 """
-# Combined support: a person who supported a contribution and its duplicate counts once.
-_SUPPORT_SQL = """
-SELECT COALESCE(c.duplicate_of, c.id) AS root, COUNT(DISTINCT v.participant) AS support
-FROM vote v JOIN contribution c ON c.id = v.contribution
-WHERE c.working_group = {} AND c.status = 'published'
-GROUP BY COALESCE(c.duplicate_of, c.id)
-"""
-
-
-async def combined_support(group_id: int) -> dict[int, int]:
-    """Root contribution id -> distinct supporters of it and its duplicates."""
-    return {row["root"]: row["support"] for row in await Contribution.raw(_SUPPORT_SQL, group_id)}
-
-
 async def themes_of(group_id: int) -> list[dict]:
     return await Theme.select(Theme.id, Theme.title, Theme.summary, Theme.summary_html, Theme.position).where(
         Theme.working_group == group_id
@@ -96,7 +86,7 @@ async def themes_of(group_id: int) -> list[dict]:
 async def board(actor: Actor, group: dict) -> Board:
     actor.require_facilitator()
     rows = await Contribution.raw(_ITEMS_SQL, group["id"])
-    support = await combined_support(group["id"])
+    support = await votes.combined_support(group["id"])
     items = {row["id"]: BoardItem(**row) for row in rows}
     roots: list[BoardItem] = []
     for item in items.values():
@@ -116,9 +106,8 @@ async def board(actor: Actor, group: dict) -> Board:
     return Board(group, themes, unthemed, await history(actor, group["id"]))
 
 
-async def history(actor: Actor, group_id: int) -> list[dict]:
-    actor.require_facilitator()
-    rows = await BoardAction.select(
+def _entries():
+    return BoardAction.select(
         BoardAction.id,
         BoardAction.kind,
         BoardAction.details,
@@ -126,16 +115,39 @@ async def history(actor: Actor, group_id: int) -> list[dict]:
         BoardAction.undoes,
         BoardAction.undone_by,
         BoardAction.actor.display_name.as_alias("actor_name"),
-    ).where(BoardAction.working_group == group_id).order_by(BoardAction.id, ascending=False).limit(HISTORY_LENGTH)
+    )
+
+
+async def history(actor: Actor, group_id: int) -> list[dict]:
+    actor.require_facilitator()
+    rows = await _entries().where(BoardAction.working_group == group_id).order_by(
+        BoardAction.id, ascending=False
+    ).limit(HISTORY_LENGTH)
     for row in rows:
         row["details"] = json.loads(row["details"])
     return rows
+
+
+async def action(actor: Actor, action_id: Any) -> dict:
+    """One history entry of the consultation's boards (e.g. to read what an action created)."""
+    actor.require_facilitator()
+    action_id = to_id(action_id)
+    row = None
+    if action_id is not None:
+        row = await _entries().where(
+            (BoardAction.id == action_id) & (BoardAction.working_group.consultation == actor.consultation_id)
+        ).first()
+    if row is None:
+        raise NotFound(N_("This action does not exist."))
+    row["details"] = json.loads(row["details"])
+    return row
 
 
 # -- helpers ----------------------------------------------------------------------
 
 
 async def _group(actor: Actor, group_id: int) -> dict:
+    actor.require_facilitator()  # before any lookup: others learn nothing about the board
     group = await WorkingGroup.select(WorkingGroup.id, WorkingGroup.title).where(
         (WorkingGroup.id == group_id) & (WorkingGroup.consultation == actor.consultation_id)
     ).first()
@@ -145,6 +157,7 @@ async def _group(actor: Actor, group_id: int) -> dict:
 
 
 async def _theme(actor: Actor, theme_id: Any) -> dict:
+    actor.require_facilitator()
     theme_id = to_id(theme_id)
     row = None
     if theme_id is not None:
@@ -158,8 +171,11 @@ async def _theme(actor: Actor, theme_id: Any) -> dict:
 
 async def _contributions(actor: Actor, group_id: int, ids: Iterable[Any]) -> list[dict]:
     """The named contributions, all in ``group_id`` and not withdrawn, or a clear refusal."""
+    values = list(ids)
+    if len(values) > MAX_SELECTION:
+        raise field_error("contributions", N_("Choose at most %(max)s contributions at a time."), max=MAX_SELECTION)
     wanted = []
-    for value in ids:
+    for value in values:
         contribution_id = to_id(value)
         if contribution_id is None:
             raise field_error("contributions", N_("Choose contributions from this working group."))
@@ -331,7 +347,7 @@ async def split_theme(actor: Actor, theme_id: Any, contribution_ids: Iterable[An
             "theme", {"working_group": theme["working_group"], "position": new_position, **values}
         )
         count = await _assign(changes, rows, new_id)
-        return {"theme": values["title"], "source": theme["title"], "count": count}
+        return {"theme": values["title"], "theme_id": new_id, "source": theme["title"], "count": count}
 
     return await _act(actor, theme["working_group"], "split_theme", work)
 
@@ -399,6 +415,7 @@ async def move_to_group(actor: Actor, contribution_id: Any, target_group_id: Any
 
 
 async def _one_contribution(actor: Actor, contribution_id: Any) -> dict:
+    actor.require_facilitator()
     contribution_id = to_id(contribution_id)
     row = None
     if contribution_id is not None:
@@ -460,7 +477,7 @@ async def dismiss_pair(actor: Actor, first_id: Any, second_id: Any) -> int:
     """Say a suggested pair is not a duplicate, so it is not suggested again."""
     first, second = await _one_contribution(actor, first_id), await _one_contribution(actor, second_id)
     if first["id"] == second["id"] or first["working_group"] != second["working_group"]:
-        raise field_error("of", N_("Choose a contribution of the same working group."))
+        raise field_error("second", N_("Choose a contribution of the same working group."))
     low, high = sorted((first["id"], second["id"]))
 
     async def work(changes: ChangeSet) -> dict:

@@ -189,31 +189,58 @@ class Column:
 
 
 @dataclass
+class Section:
+    """A theme of the board (or, with ``theme`` None, what is not in a theme yet)."""
+
+    theme: dict | None
+    columns: list[Column]
+
+
+@dataclass
 class GroupListing:
+    """What the group page lists: pages of two kind columns, or every item by theme.
+
+    Once facilitators have made themes or grouped duplicates, the page shows
+    the whole group under its themes (``sections``), each root contribution
+    with its duplicates and their combined support; before that, it is paged
+    kind columns (``columns``).
+    """
+
     columns: list[Column]
     sort: str
     page: int
     per_page: int
     pages: int
+    sections: list[Section] = field(default_factory=list)
     my_votes: set[int] = field(default_factory=set)
     votes_used: int = 0
 
 
-_LIST_SQL = """
-SELECT c.id, c.title, c.body_html, c.status,%(detail)s
+_ITEM_COLUMNS = """c.id, c.title, c.body_html, c.status, c.kind, c.theme, c.duplicate_of,%(detail)s
        p.display_name AS author_name,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes,
-       (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments
+       (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments"""
+_LIST_SQL = """
+SELECT """ + _ITEM_COLUMNS + """
 FROM contribution c JOIN participant p ON p.id = c.author
 WHERE c.working_group = {} AND c.kind = {} AND %(visible)s
 ORDER BY %(order)s
 LIMIT {} OFFSET {}
 """
+# The theme view lists a whole group; beyond this many, the newest are left out.
+THEME_VIEW_LIMIT = 2_000
+_ALL_SQL = """
+SELECT """ + _ITEM_COLUMNS + """
+FROM contribution c JOIN participant p ON p.id = c.author
+WHERE c.working_group = {} AND %(visible)s
+ORDER BY %(order)s
+LIMIT """ + str(THEME_VIEW_LIMIT)
 _COUNT_SQL = """
-SELECT c.kind, COUNT(*) AS n FROM contribution c
+SELECT c.kind, COUNT(*) AS n, COUNT(c.duplicate_of) AS duplicates FROM contribution c
 WHERE c.working_group = {} AND %(visible)s
 GROUP BY c.kind
 """
+_THEMES_SQL = "SELECT id, title, summary_html, position FROM theme WHERE working_group = {} ORDER BY position, id"
 _ORDERS = {"votes": "votes DESC, c.id DESC", "newest": "c.id DESC"}
 
 
@@ -250,28 +277,65 @@ async def list_group(
     per_page: Any = 50,
     detailed: bool = False,
 ) -> GroupListing:
-    """The group's contributions, one column per kind, one page of each.
+    """The group's contributions as the group page shows them (see ``GroupListing``).
 
     ``detailed`` adds ``created_at`` and ``author`` (the API shows them; the
     page does not, and converting 200 timestamps is a tenth of its time).
     """
+    from concerto.votes.services import combined_support, votes_in_group
+
     sort, page, per_page = page_arguments(sort, page, per_page)
     visible, visible_args = _visibility(actor)
-    counts_sql = _COUNT_SQL % {"visible": visible}
-    totals = {row["kind"]: row["n"] for row in await Contribution.raw(counts_sql, group["id"], *visible_args)}
+    counts = await Contribution.raw(_COUNT_SQL % {"visible": visible}, group["id"], *visible_args)
+    totals = {row["kind"]: row["n"] for row in counts}
+    themes = await Contribution.raw(_THEMES_SQL, group["id"])
     detail = " c.created_at, c.author," if detailed else ""
-    list_sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
-    columns = []
-    for kind in kinds:
-        items = await Contribution.raw(
-            list_sql, group["id"], kind["id"], *visible_args, per_page, (page - 1) * per_page
-        )
-        columns.append(Column(kind=kind, items=items, total=totals.get(kind["id"], 0)))
-    most = max((column.total for column in columns), default=0)
-    listing = GroupListing(columns, sort, page, per_page, pages=max(1, -(-most // per_page)))
+    if themes or any(row["duplicates"] for row in counts):
+        sql = _ALL_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
+        rows = await Contribution.raw(sql, group["id"], *visible_args)
+        support = await combined_support(group["id"])
+        sections = _by_theme(rows, themes, kinds, totals, support, sort)
+        listing = GroupListing([], sort, 1, THEME_VIEW_LIMIT, 1, sections=sections)
+    else:
+        sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
+        columns = []
+        for kind in kinds:
+            items = await Contribution.raw(sql, group["id"], kind["id"], *visible_args, per_page, (page - 1) * per_page)
+            for item in items:
+                item["support"], item["duplicates"] = item["votes"], []
+            columns.append(Column(kind=kind, items=items, total=totals.get(kind["id"], 0)))
+        most = max((column.total for column in columns), default=0)
+        listing = GroupListing(columns, sort, page, per_page, pages=max(1, -(-most // per_page)))
     if actor.participant_id is not None:
-        from concerto.votes.services import votes_in_group
-
         listing.my_votes = await votes_in_group(actor.participant_id, group["id"])
         listing.votes_used = len(listing.my_votes)
     return listing
+
+
+def _by_theme(
+    rows: list[dict], themes: list[dict], kinds: list[dict], totals: dict, support: dict[int, int], sort: str
+) -> list[Section]:
+    """Root contributions (with their duplicates nested) under their themes, then the rest."""
+    by_id = {row["id"]: row for row in rows}
+    roots = []
+    for row in rows:
+        row["duplicates"] = []
+        row["support"] = support.get(row["id"], 0) if row["status"] == "published" else row["votes"]
+    for row in rows:
+        root = by_id.get(row["duplicate_of"]) if row["duplicate_of"] else None
+        (root["duplicates"] if root is not None else roots).append(row)
+    if sort == "votes":
+        roots.sort(key=lambda row: (-row["support"], -row["id"]))
+    sections = []
+    for theme in [*themes, None]:
+        theme_id = theme["id"] if theme else None
+        known = {t["id"] for t in themes}
+        members = [row for row in roots if (row["theme"] if row["theme"] in known else None) == theme_id]
+        if theme is None and not members:
+            continue
+        columns = [
+            Column(kind=kind, items=[row for row in members if row["kind"] == kind["id"]], total=totals.get(kind["id"], 0))
+            for kind in kinds
+        ]
+        sections.append(Section(theme, columns))
+    return sections

@@ -30,6 +30,20 @@ WHERE v.working_group = {} AND v.participant = {} AND c.status = 'published'
 """
 
 
+# A person who supported a contribution and its duplicates ("regroupée avec") counts once.
+_SUPPORT_SQL = """
+SELECT COALESCE(c.duplicate_of, c.id) AS root, COUNT(DISTINCT v.participant) AS support
+FROM vote v JOIN contribution c ON c.id = v.contribution
+WHERE c.working_group = {} AND c.status = 'published'
+GROUP BY COALESCE(c.duplicate_of, c.id)
+"""
+
+
+async def combined_support(group_id: int) -> dict[int, int]:
+    """Root contribution id -> distinct supporters of it and its duplicates (published ones)."""
+    return {row["root"]: row["support"] for row in await Vote.raw(_SUPPORT_SQL, group_id)}
+
+
 async def votes_in_group(participant_id: int, group_id: int) -> set[int]:
     return {row["contribution"] for row in await Vote.raw(_USED_SQL, group_id, participant_id)}
 

@@ -8,6 +8,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from concerto import i18n, labels
+from concerto.board.history import board_action_label
 from concerto.markdown import render_markdown
 from concerto.settings import Settings
 
@@ -43,6 +44,7 @@ def build_environment(settings: Settings) -> Environment:
         status_label=labels.status_label,
         comment_status_label=labels.comment_status_label,
         field_label=labels.field_label,
+        board_action_label=board_action_label,
         meeting_kind_label=labels.meeting_kind_label,
     )
     return env

@@ -1,0 +1,154 @@
+"""Suggestions for the board (assist, never impose) and similar contributions while typing.
+
+The text engine (``concerto.clustering``) is pure and synchronous; grouping a
+whole consultation takes up to a second or two, so it runs in a worker thread.
+Nothing here writes: accepting a suggestion goes through ``board.services``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from piccolo.query.functions.aggregate import Count
+
+from concerto.accounts.services import Actor
+from concerto.board import services as board
+from concerto.clustering import Document, SimilarityIndex, get_engine
+from concerto.errors import N_, field_error
+from concerto.markdown import plain_excerpt
+from concerto.settings import get_settings
+from concerto.tables import Contribution, Vote
+
+SIMILAR_LIMIT = 5
+# Shorter texts say too little to compare (and every keystroke would hit the index).
+SIMILAR_MIN_LENGTH = 12
+SCOPES = ("group", "consultation")
+
+
+@dataclass
+class SuggestedTheme:
+    label: str
+    items: list[dict]  # id, title, kind, working_group, group_title
+
+
+@dataclass
+class LikelyDuplicate:
+    first: dict
+    second: dict
+    score: float
+
+
+_CANDIDATES_SQL = """
+SELECT c.id, c.title, c.body, c.working_group, g.title AS group_title, k.code AS kind, k.label AS kind_label,
+       c.theme, c.duplicate_of
+FROM contribution c
+JOIN working_group g ON g.id = c.working_group
+JOIN contribution_kind k ON k.id = c.kind
+WHERE c.consultation = {} AND c.status = 'published'
+ORDER BY c.id
+"""
+
+
+def _document(row: dict) -> Document:
+    return Document(id=row["id"], text=f"{row['title']}\n{plain_excerpt(row['body'], 2_000)}", kind=row["kind"])
+
+
+async def _candidates(consultation_id: int) -> list[dict]:
+    return await Contribution.raw(_CANDIDATES_SQL, consultation_id)
+
+
+async def suggest_themes(actor: Actor, group: dict, scope: str = "group") -> list[SuggestedTheme]:
+    """Groupings of the contributions not in a theme yet (of the group, or of the whole consultation)."""
+    actor.require_facilitator()
+    if scope not in SCOPES:
+        raise field_error("scope", N_("Choose one of the options offered."))
+    rows = [
+        row
+        for row in await _candidates(actor.consultation_id)
+        if row["theme"] is None and row["duplicate_of"] is None and (scope == "consultation" or row["working_group"] == group["id"])
+    ]
+    engine = get_engine(get_settings().text_engine)
+    clusters = await asyncio.to_thread(engine.suggest, [_document(row) for row in rows])
+    by_id = {row["id"]: row for row in rows}
+    return [
+        SuggestedTheme(cluster.label, [by_id[item] for item in cluster.ids])
+        for cluster in clusters
+        if len(cluster.ids) > 1
+    ]
+
+
+async def likely_duplicates(actor: Actor, group: dict) -> list[LikelyDuplicate]:
+    """Pairs of the group that may say the same thing, not yet grouped nor dismissed."""
+    actor.require_facilitator()
+    rows = [row for row in await _candidates(actor.consultation_id) if row["working_group"] == group["id"]]
+    engine = get_engine(get_settings().text_engine)
+    pairs = await asyncio.to_thread(engine.duplicates, [_document(row) for row in rows])
+    by_id = {row["id"]: row for row in rows}
+    dismissed = await board.dismissed_pairs(group["id"])
+
+    def root(contribution_id: int) -> int:
+        return by_id[contribution_id]["duplicate_of"] or contribution_id
+
+    return [
+        LikelyDuplicate(by_id[pair.a], by_id[pair.b], pair.score)
+        for pair in pairs
+        if root(pair.a) != root(pair.b) and tuple(sorted((pair.a, pair.b))) not in dismissed
+    ]
+
+
+# -- similar contributions while typing --------------------------------------------
+
+_VERSION_SQL = "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, MAX(id) AS last FROM contribution WHERE consultation = {}"
+
+
+@dataclass
+class _CachedIndex:
+    version: tuple
+    index: SimilarityIndex
+    rows: dict[int, dict]
+
+
+_indexes: dict[int, _CachedIndex] = {}
+_building: dict[int, asyncio.Lock] = {}
+
+
+async def _index(consultation_id: int) -> _CachedIndex:
+    """The consultation's index, rebuilt (in a thread, once at a time) when contributions changed."""
+    version = tuple((await Contribution.raw(_VERSION_SQL, consultation_id))[0].values())
+    cached = _indexes.get(consultation_id)
+    if cached is not None and cached.version == version:
+        return cached
+    async with _building.setdefault(consultation_id, asyncio.Lock()):
+        cached = _indexes.get(consultation_id)
+        if cached is not None and cached.version == version:
+            return cached
+        rows = await _candidates(consultation_id)
+        engine = get_engine(get_settings().text_engine)
+        index = await asyncio.to_thread(engine.index, [_document(row) for row in rows])
+        cached = _indexes[consultation_id] = _CachedIndex(version, index, {row["id"]: row for row in rows})
+        return cached
+
+
+async def similar(actor: Actor, text: str, group_id: int | None = None) -> list[dict]:
+    """Published contributions close to ``text`` (best first), to support instead of repeating."""
+    text = (text or "").strip()[:5_000] if isinstance(text, str) else ""
+    if len(text) < SIMILAR_MIN_LENGTH:
+        return []
+    cached = await _index(actor.consultation_id)
+    found = []
+    for contribution_id, score in cached.index.similar(text, limit=SIMILAR_LIMIT * 3):
+        row = cached.rows.get(contribution_id)
+        if row is None or (group_id is not None and row["working_group"] != group_id):
+            continue
+        found.append({**row, "score": score})
+        if len(found) == SIMILAR_LIMIT:
+            break
+    if found:
+        counts = await Vote.select(Vote.contribution, Count(alias="n")).where(
+            Vote.contribution.is_in([row["id"] for row in found])
+        ).group_by(Vote.contribution)
+        votes = {row["contribution"]: row["n"] for row in counts}
+        for row in found:
+            row["votes"] = votes.get(row["id"], 0)
+    return found

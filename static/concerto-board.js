@@ -1,0 +1,106 @@
+// The board without reloads: forms submit in place, cards drag onto themes (or onto
+// another card to group duplicates), and other facilitators' changes arrive live.
+// Every action here is also a plain form that works with the keyboard and without JavaScript.
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board) return;
+  var live = document.getElementById("live");
+  function announce(text) { if (live) { live.textContent = ""; setTimeout(function () { live.textContent = text; }, 50); } }
+  function token() { var input = board.querySelector('input[name="_csrf_token"]'); return input ? input.value : ""; }
+  var pending = false;
+
+  function swap(html, focusId) {
+    board.innerHTML = html;
+    var target = focusId && document.getElementById(focusId);
+    if (target) { target.focus(); }
+  }
+
+  function submit(url, body, focusId, done) {
+    pending = true;
+    return fetch(url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "x-requested-with": "fetch", "x-csrftoken": token() }
+    }).then(function (response) {
+      return response.text().then(function (text) { return { ok: response.ok, text: text }; });
+    }).then(function (result) {
+      pending = false;
+      if (!result.ok) {
+        var message = result.text;
+        try { var problem = JSON.parse(result.text); message = problem.detail || problem.title; } catch (e) { /* keep text */ }
+        announce(message); alert(message); return;
+      }
+      swap(result.text, focusId);
+      if (done) announce(done);
+    }).catch(function () { pending = false; });
+  }
+
+  function refresh() {
+    if (pending || board.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) {
+      setTimeout(refresh, 1500); // do not pull the form from under someone typing
+      return;
+    }
+    fetch(board.dataset.fragment, { headers: { "x-requested-with": "fetch" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html) swap(html, document.activeElement && document.activeElement.id); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    if (!board.contains(form) && !(submitter && board.contains(submitter))) return;
+    if (!form.matches("[data-board-form]")) return;
+    event.preventDefault();
+    var url = (submitter && submitter.getAttribute("formaction")) || form.action;
+    var card = form.closest("[data-contribution]");
+    submit(url, new FormData(form, submitter), card ? card.id : null, submitter ? submitter.textContent.trim() + " ✓" : "✓");
+  });
+
+  // Drag and drop (the mouse path; the same actions are in each card's "Actions" menu).
+  var dragged = null;
+  board.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest("[data-contribution]");
+    if (!card) return;
+    dragged = card.dataset.contribution;
+    event.dataTransfer.setData("text/plain", dragged);
+    event.dataTransfer.effectAllowed = "move";
+    card.classList.add("is-dragging");
+  });
+  board.addEventListener("dragend", function () {
+    dragged = null;
+    board.querySelectorAll(".is-dragging, .is-drop-target").forEach(function (el) { el.classList.remove("is-dragging", "is-drop-target"); });
+  });
+  board.addEventListener("dragover", function (event) {
+    if (!dragged) return;
+    var zone = event.target.closest("[data-contribution], [data-theme]");
+    if (!zone || zone.dataset.contribution === dragged) return;
+    event.preventDefault();
+    board.querySelectorAll(".is-drop-target").forEach(function (el) { el.classList.remove("is-drop-target"); });
+    zone.classList.add("is-drop-target");
+  });
+  board.addEventListener("drop", function (event) {
+    if (!dragged) return;
+    var id = dragged;
+    var base = board.dataset.fragment;
+    var onCard = event.target.closest("[data-contribution]");
+    var column = event.target.closest("[data-theme]");
+    event.preventDefault();
+    var body = new FormData();
+    body.append("_csrf_token", token());
+    if (onCard && onCard.dataset.contribution !== id) {
+      var title = onCard.querySelector(".card-title").textContent.trim();
+      if (!window.confirm(board.dataset.confirmGroup.replace("{title}", title))) return;
+      body.append("of", onCard.dataset.contribution);
+      submit(base + "/contributions/" + id + "/duplicate", body, "card-" + id, "✓");
+    } else if (column) {
+      body.append("contributions", id);
+      body.append("theme", column.dataset.theme);
+      submit(base + "/place", body, "card-" + id, "✓");
+    }
+  });
+
+  if (window.EventSource && board.dataset.live) {
+    var source = new EventSource(board.dataset.live);
+    source.addEventListener("board", refresh);
+  }
+})();

@@ -1,0 +1,75 @@
+"""The facilitation board in a real browser: the keyboard path, and live updates for participants."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+BOARD_GROUP = 3  # « L’ESS dans les communes et les quartiers » in the demo
+
+
+def test_keyboard_move_into_a_theme_shows_up_live_for_participants(demo_server, chromium):
+    server, _link = demo_server
+    group_url = f"{server.base}/c/ess-2027/g/{BOARD_GROUP}"
+
+    reader = chromium.new_context()
+    reader.set_default_timeout(8000)
+    participant_page = reader.new_page()
+    participant_page.goto(group_url)
+    expect(participant_page.get_by_text("Thème : Quartiers prioritaires")).to_have_count(0)
+
+    facilitator = chromium.new_context()
+    facilitator.set_default_timeout(8000)
+    page = facilitator.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server.base}/login")
+    page.get_by_label("Adresse électronique").fill("animation@concerto.example")
+    page.get_by_label("Mot de passe").fill("concerto-demo")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/facilitation"))
+    page.goto(f"{group_url}/board")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tableau")
+
+    # Create a theme with the keyboard only.
+    page.get_by_label("Titre d’un nouveau thème").focus()
+    page.keyboard.type("Quartiers prioritaires")
+    page.keyboard.press("Enter")
+    theme = page.locator("section.board-column", has=page.get_by_role("heading", name=re.compile("Quartiers prioritaires")))
+    expect(theme).to_be_visible()
+    expect(theme.locator(".board-card")).to_have_count(0)
+
+    # Move the first unthemed contribution into it through its "Actions" menu, keyboard only.
+    unthemed = page.locator("section.board-column", has=page.get_by_role("heading", name=re.compile("Pas encore dans un thème")))
+    card = unthemed.locator(".board-card").first
+    title = card.locator(".card-title").inner_text()
+    card_id = card.get_attribute("id")
+    card.locator("summary").focus()
+    page.keyboard.press("Enter")
+    menu = page.locator(f"#{card_id}").get_by_label("Déplacer vers", exact=True)
+    menu.focus()
+    page.keyboard.press("ArrowDown")  # from « Sans thème » to the first theme
+    expect(menu).to_have_value(re.compile(r"\d+"))
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    expect(theme.locator(".board-card .card-title")).to_have_text([title])
+    expect(page.locator("#history")).to_contain_text("a déplacé 1 contribution vers « Quartiers prioritaires »")
+    # The moved card keeps the keyboard focus, so work can go on from there.
+    expect(page.locator(f"#{card_id}")).to_be_focused()
+
+    # The participant's group page follows without a reload.
+    participant_page.evaluate("window.__sameDocument = true")
+    expect(participant_page.get_by_text("Thème : Quartiers prioritaires")).to_be_visible()
+    section = participant_page.locator("section.theme", has=participant_page.get_by_text("Thème : Quartiers prioritaires"))
+    expect(section).to_contain_text(title)
+    assert participant_page.evaluate("window.__sameDocument") is True
+
+    # Undo from the history, still with the keyboard.
+    page.locator("#history").get_by_role("button", name="Annuler").first.focus()
+    page.keyboard.press("Enter")
+    expect(theme.locator(".board-card")).to_have_count(0)
+    assert errors == []
+    facilitator.close()
+    reader.close()
