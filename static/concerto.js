@@ -98,6 +98,41 @@
     });
   }
 
+  // While a contribution is being written, show the similar ones already there.
+  var similar = document.getElementById("similar");
+  if (similar) {
+    var form = similar.closest("form");
+    var timer = null;
+    var lastQuery = "";
+    var lookup = function () {
+      var text = (form.elements.title.value + "\n" + form.elements.body.value).trim();
+      if (text.length < 12 || text === lastQuery) { if (text.length < 12) similar.hidden = true; return; }
+      lastQuery = text;
+      fetch(similar.dataset.url + "?group=" + similar.dataset.group + "&text=" + encodeURIComponent(text.slice(0, 1000)), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (items) {
+          similar.textContent = "";
+          if (!items.length) { similar.hidden = true; return; }
+          var intro = document.createElement("p");
+          intro.textContent = similar.dataset.intro;
+          var list = document.createElement("ul");
+          items.forEach(function (item) {
+            var li = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = location.pathname.replace(/\/g\/\d+.*$/, "") + "/contributions/" + item.id;
+            link.textContent = item.title;
+            li.appendChild(link);
+            li.appendChild(document.createTextNode(" (" + item.votes + " ✓)"));
+            list.appendChild(li);
+          });
+          similar.appendChild(intro);
+          similar.appendChild(list);
+          similar.hidden = false;
+        }).catch(function () { similar.hidden = true; });
+    };
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 350); });
+  }
+
   // Copy buttons (invitation link).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concerto.accounts.api import SessionApi
-from concerto.board.api import BoardApi
+from concerto.board.api import BoardApi, SuggestionApi
 from concerto.comments.api import CommentApi
 from concerto.consultations.api import ConsultationApi, ConsultationMembersApi, MeetingApi
 from concerto.contributions.api import ContributionApi
@@ -20,4 +20,5 @@ API_HANDLERS: list = [
     VoteApi,
     CommentApi,
     BoardApi,
+    SuggestionApi,
 ]

@@ -35,6 +35,10 @@ def test_participant_joins_proposes_votes_and_replies(demo_server, chromium):
         page.get_by_text("Proposer une contribution").click()
         page.get_by_role("radio", name=kind).check()
         page.get_by_label("Titre").fill(title)
+        if "guichet unique" in title:
+            # Before publishing, similar contributions are offered to support instead.
+            expect(page.locator("#similar")).to_be_visible()
+            expect(page.locator("#similar")).to_contain_text("Un guichet unique pour les porteurs de projets")
         page.get_by_label("Détails (facultatif)").fill("Proposé en atelier, **à creuser**.")
         page.get_by_role("button", name="Publier").click()
         expect(page.get_by_role("link", name=title)).to_be_visible()

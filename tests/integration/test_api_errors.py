@@ -156,6 +156,9 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         f"{base}/contributions/{{contribution_id}}/duplicate": {"post", "delete"},
         f"{base}/duplicate-dismissals": {"post"},
         f"{base}/board-actions/{{action_id}}/undo": {"post"},
+        f"{base}/groups/{{group_id}}/suggestions": {"get", "post"},
+        f"{base}/groups/{{group_id}}/likely-duplicates": {"get"},
+        f"{base}/similar": {"get"},
     }
     assert {path: set(operations) for path, operations in paths.items()} == expected
     operations = [operation for item in paths.values() for operation in item.values()]
@@ -178,7 +181,7 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
     theme = paths[f"{base}/groups/{{group_id}}/themes"]["post"]
     assert theme["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThemeActionRead"}
     assert set(schemas["ThemeActionRead"]["required"]) == {"action_id", "theme_id"}
-    assert len(API_HANDLERS) == 9
+    assert len(API_HANDLERS) == 10
     assert (await client.get("/schema")).status_code == 200
 
 

@@ -149,3 +149,27 @@ async def test_board_changes_are_streamed_to_listeners(database, settings):
             await stream.aclose()
     finally:
         events._plugin = previous
+
+
+async def test_suggestion_and_similar_api(browser, new_browser):
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    monnaie = await make_contribution(world, author, "Créer une monnaie locale complémentaire")
+    await make_contribution(world, author, "Lancer une monnaie locale pour les commerces de proximité")
+    await make_contribution(world, author, "Former les élus à l'économie sociale et solidaire")
+    base = f"/consultations/{world.consultation['slug']}"
+    participant = await new_browser()
+    await participant.join(world.consultation["slug"], world.token, "Lecteur")
+    found = (await participant.api("GET", f"{base}/similar", params={"text": "une monnaie locale pour le quartier", "group": world.group["id"]})).json()
+    assert found and found[0]["title"].startswith(("Créer une monnaie", "Lancer une monnaie")) and {"votes", "score"} <= set(found[0])
+    assert monnaie in [item["id"] for item in found]
+    assert (await participant.api("GET", f"{base}/similar", params={"text": "court"})).json() == []
+    assert (await participant.api("GET", f"{base}/groups/{world.group['id']}/suggestions")).status_code == 403
+    await browser.login(world.email, PASSWORD)
+    themes = (await browser.api("GET", f"{base}/groups/{world.group['id']}/suggestions")).json()
+    assert any(len(theme["items"]) == 2 and "monnaie" in theme["label"] for theme in themes)
+    pairs = (await browser.api("GET", f"{base}/groups/{world.group['id']}/likely-duplicates")).json()
+    assert pairs and {pairs[0]["first"]["id"], pairs[0]["second"]["id"]} <= {item["id"] for item in found}
+    ids = [item["id"] for item in themes[0]["items"]]
+    accepted = await browser.api("POST", f"{base}/groups/{world.group['id']}/suggestions", {"clusters": [{"title": "Monnaie locale", "ids": ids}]})
+    assert accepted.status_code == 201 and await Theme.count() == 1

@@ -4,11 +4,14 @@ Facilitators only (the services refuse everyone else). Every write is one
 recorded action and answers with its id, which ``board-actions/{id}/undo`` takes.
 """
 
+from typing import Annotated
+
 from litestar import Controller, delete, get, patch, post
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 
 from concerto.accounts.services import Actor
 from concerto.board import services as board
+from concerto.board import suggestions
 from concerto.board.schemas import (
     ActionRead,
     BoardItemRead,
@@ -17,7 +20,12 @@ from concerto.board.schemas import (
     DismissalCreate,
     DuplicateCreate,
     HistoryEntryRead,
+    LikelyDuplicateRead,
     PlacementCreate,
+    SimilarRead,
+    SuggestedItemRead,
+    SuggestedThemeRead,
+    SuggestionsAccept,
     ThemeActionRead,
     ThemeCreate,
     ThemeMerge,
@@ -29,7 +37,8 @@ from concerto.board.schemas import (
 from concerto.groups import services as groups
 from concerto.groups.schemas import GroupRead
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
-from concerto.web.params import Id
+from concerto.validation import MAX_ID
+from concerto.web.params import Id, Query
 from concerto.web.schemas import given, read
 
 
@@ -166,3 +175,54 @@ class BoardApi(Controller):
     async def undo(self, actor: CurrentActor, action_id: Id) -> ActionRead:
         """Undoing an undo redoes; refused when later actions changed the same rows."""
         return ActionRead(action_id=await board.undo(actor, action_id))
+
+
+class SuggestionApi(Controller):
+    """Suggestions for facilitators, and similar contributions for anyone writing one."""
+
+    path = "/consultations/{slug:str}"
+    tags = ["board"]
+    dependencies = CONSULTATION_DEPENDENCIES
+
+    @get("/groups/{group_id:int}/suggestions", summary="Suggested themes for the contributions not in a theme")
+    async def suggested_themes(
+        self,
+        consultation: CurrentConsultation,
+        actor: CurrentActor,
+        group_id: Id,
+        extent: Annotated[str, QueryParameter(name="scope", max_length=20)] = "group",
+    ) -> list[SuggestedThemeRead]:
+        """`scope=consultation` groups the contributions of every working group together."""
+        group = await groups.get(consultation["id"], group_id)
+        found = await suggestions.suggest_themes(actor, group, extent)
+        return [
+            SuggestedThemeRead(label=theme.label, items=[read(item, SuggestedItemRead) for item in theme.items])
+            for theme in found
+        ]
+
+    @post("/groups/{group_id:int}/suggestions", summary="Accept suggested themes (one undoable action)")
+    async def accept(
+        self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id, data: JSONBody[SuggestionsAccept]
+    ) -> ActionRead:
+        group = await groups.get(consultation["id"], group_id)
+        clusters = [{"title": cluster.title, "ids": cluster.ids} for cluster in data.clusters]
+        return ActionRead(action_id=await board.accept_suggestions(actor, group["id"], clusters))
+
+    @get("/groups/{group_id:int}/likely-duplicates", summary="Likely duplicate pairs, not yet grouped nor dismissed")
+    async def likely_duplicates(
+        self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id
+    ) -> list[LikelyDuplicateRead]:
+        group = await groups.get(consultation["id"], group_id)
+        return [
+            LikelyDuplicateRead(
+                first=read(pair.first, SuggestedItemRead), second=read(pair.second, SuggestedItemRead), score=pair.score
+            )
+            for pair in await suggestions.likely_duplicates(actor, group)
+        ]
+
+    @get("/similar", summary="Published contributions close to a text being written")
+    async def similar(
+        self, actor: CurrentActor, text: Query = "", group: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None
+    ) -> list[SimilarRead]:
+        """Shown while someone writes, so they can support an existing one instead of repeating it."""
+        return [read(row, SimilarRead) for row in await suggestions.similar(actor, text, group)]

@@ -111,3 +111,41 @@ class BoardRead(Struct):
     themes: Annotated[list[ThemeRead], described("In the board's order.")]
     unthemed: Annotated[list[BoardItemRead], described("Contributions in no theme, most supported first.")]
     history: Annotated[list[HistoryEntryRead], described("The latest actions, newest first.")]
+
+
+class SuggestedItemRead(Struct):
+    id: int
+    title: str
+    kind: str
+    working_group: int
+    group_title: str
+
+
+class SuggestedThemeRead(Struct):
+    label: Annotated[str, described("A readable label: the most distinctive words, or a representative title.")]
+    items: list[SuggestedItemRead]
+
+
+class SuggestedThemeAccept(Input):
+    title: str
+    ids: list[int]
+
+
+class SuggestionsAccept(Input):
+    clusters: list[SuggestedThemeAccept]
+
+
+class LikelyDuplicateRead(Struct):
+    first: SuggestedItemRead
+    second: SuggestedItemRead
+    score: Annotated[float, described("Similarity between 0 and 1.")]
+
+
+class SimilarRead(Struct):
+    id: int
+    title: str
+    kind: str
+    working_group: int
+    group_title: str
+    votes: int
+    score: float
