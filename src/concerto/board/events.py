@@ -35,7 +35,15 @@ def backend_for(settings: Settings) -> ChannelsBackend:
             from redis.asyncio import Redis
         except ImportError:
             raise SystemExit("CONCERTO_CHANNELS_URL is a Redis URL but the redis package is not installed (pip install redis)") from None
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(url))
+
+        class ClosingRedisBackend(RedisChannelsPubSubBackend):
+            """Litestar's backend leaves the client it was given open at shutdown."""
+
+            async def on_shutdown(self) -> None:
+                await super().on_shutdown()
+                await self._redis.aclose()
+
+        return ClosingRedisBackend(redis=Redis.from_url(url))
     if url in ("", "auto") and settings.is_postgres:
         from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 
