@@ -25,12 +25,13 @@ from concerto.consultations.facilitation import FacilitationPages, FacilitatorHo
 from concerto.consultations.pages import ConsultationPages, PublicPages
 from concerto.contributions.pages import ContributionPages
 from concerto.groups.pages import GroupPages
+from concerto.restitution.pages import RestitutionPages
 from concerto.settings import Settings, get_settings
 from concerto.web.errors import handle_exception
 from concerto.web.middleware import locale_middleware
 from concerto.web.templating import template_config
 
-PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages]
+PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages, RestitutionPages]
 
 
 def _rate_limit(settings: Settings) -> RateLimitConfig | None:

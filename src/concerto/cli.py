@@ -1,4 +1,4 @@
-"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster."""
+"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster, archive."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from concerto.settings import get_settings
 
@@ -137,6 +138,103 @@ def cluster(args: argparse.Namespace) -> None:
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
+def _fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def archive_export(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.archive.export import export_consultation
+    from concerto.archive.schema import ArchiveError, dumps
+    from concerto.db.migrate import migrate as run_migrations
+
+    async def export() -> dict:
+        async with db.connected(get_settings().database_url):
+            await run_migrations(quiet=True)
+            return await export_consultation(args.slug, pseudonymise=args.pseudonymise)
+
+    try:
+        archive = _run(export())
+    except ArchiveError as error:
+        _fail(str(error))
+    output = Path(args.output)
+    # Written beside the target then renamed: a failed export leaves no half file.
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_bytes(dumps(archive))
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    counts = f"{len(archive['contributions'])} contributions, {len(archive['participants'])} participants"
+    print(f"Exported “{args.slug}” to {output} ({counts}{', pseudonymised' if args.pseudonymise else ''}).")
+
+
+def archive_import(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.archive.importer import import_consultation
+    from concerto.archive.schema import ArchiveError, parse
+    from concerto.db.migrate import migrate as run_migrations
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        _fail(f"cannot read {args.file}: {error.strerror or error}")
+
+    async def load() -> dict:
+        data = parse(raw)  # a file that is not JSON is refused before connecting
+        async with db.connected(get_settings().database_url):
+            await run_migrations(quiet=True)
+            return await import_consultation(data, slug=args.slug)
+
+    try:
+        consultation = _run(load())
+    except ArchiveError as error:
+        _fail(f"{error}. Nothing was imported.")
+    print(
+        f"Imported “{consultation['title']}” at /c/{consultation['slug']} (status: {consultation['status']}). "
+        "It has a new invitation link; administrators facilitate it and can add facilitators."
+    )
+
+
+def restitution(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.consultations.services import get_by_slug
+    from concerto.db.migrate import migrate as run_migrations
+    from concerto.errors import ConcertoError
+    from concerto.restitution import exporters
+    from concerto.restitution import services as restitution_services
+
+    exporter = exporters.get(args.format)
+
+    async def build():
+        async with db.connected(get_settings().database_url):
+            await run_migrations(quiet=True)
+            consultation = await get_by_slug(args.slug)
+            if args.version:
+                return await restitution_services.version(consultation["id"], args.version)
+            # The command line is trusted like a facilitator: it builds the current draft.
+            return await restitution_services._document(consultation)
+
+    try:
+        document = _run(build())
+        content = exporter.render(document)
+    except ConcertoError as error:
+        from concerto.web.errors import describe
+
+        _fail(describe(error)[2])
+    except RuntimeError as error:  # an exporter that cannot run here says why
+        _fail(str(error))
+    output = Path(args.output)
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror or error}")
+    what = f"version {args.version}" if args.version else "draft"
+    print(f"Restitution of “{document.title}” ({what}) written to {output} ({exporter.label}, {len(content):,} bytes).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="concerto", description="Public consultations and working groups.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +276,34 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("file", metavar="FILE", help="a .csv or .json file")
     command.add_argument("--format", choices=["csv", "json"], help="override the format given by the extension")
     command.set_defaults(func=cluster)
+
+    command = commands.add_parser(
+        "restitution",
+        help="write a consultation's restitution (the current draft, or a published version) to a file",
+    )
+    command.add_argument("slug", metavar="SLUG", help="the consultation's address, as in /c/SLUG")
+    command.add_argument("--format", "-f", required=True, choices=["odt", "docx", "pdf", "html", "md", "csv", "json"])
+    command.add_argument("--output", "-o", required=True, metavar="FILE")
+    command.add_argument("--version", type=int, metavar="N", help="a published version instead of the current draft")
+    command.set_defaults(func=restitution)
+
+    command = commands.add_parser(
+        "archive",
+        help="export a whole consultation to a JSON archive, or import one",
+        description="Archives hold a whole consultation (see docs/archive-format.md); never accounts or invitation links.",
+    )
+    archive_commands = command.add_subparsers(dest="archive_command", required=True)
+    sub = archive_commands.add_parser("export", help="write a consultation to a JSON archive")
+    sub.add_argument("slug", metavar="SLUG", help="the consultation's address, as in /c/SLUG")
+    sub.add_argument("--output", "-o", required=True, metavar="FILE", help="the archive to write (.json)")
+    sub.add_argument(
+        "--pseudonymise", action="store_true", help="replace participants' names by « Participant N » and drop organisations"
+    )
+    sub.set_defaults(func=archive_export)
+    sub = archive_commands.add_parser("import", help="create a consultation from a JSON archive (all or nothing)")
+    sub.add_argument("file", metavar="FILE", help="an archive written by concerto archive export")
+    sub.add_argument("--slug", metavar="NEW", help="import under this address instead of the archive's")
+    sub.set_defaults(func=archive_import)
     return parser
 
 

@@ -61,6 +61,12 @@ def gettext(message: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def pgettext(context: str, message: str, **params: Any) -> str:
+    """For one English word that needs two French ones depending on where it stands."""
+    text = translations(_current.get()).pgettext(context, message)
+    return text % params if params else text
+
+
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     text = translations(_current.get()).ngettext(singular, plural, n)
     return text % {"num": n, **params}
@@ -112,6 +118,11 @@ def _timezone():
 
     # Times are stored in UTC and shown in the configured zone (CONCERTO_TIMEZONE).
     return get_timezone(get_settings().timezone)
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The calendar day of a stored (UTC) moment where the consultation takes place."""
+    return value.astimezone(_timezone()).date()
 
 
 def format_moment(value: dt.datetime | None) -> str:

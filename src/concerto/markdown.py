@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:|#|/(?!/)|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 
@@ -35,6 +37,38 @@ _renderer = _build()
 def render_markdown(text: str) -> str:
     """HTML for user Markdown; any raw HTML in the input comes out escaped."""
     return _renderer.render(text or "")
+
+
+def parse_markdown(text: str) -> list[Token]:
+    """The token stream of the same parser (unsafe links already refused), for other formats."""
+    return _renderer.parse(text or "")
+
+
+def render_plain(paragraphs: list[str]) -> str:
+    """HTML for ``plain_paragraphs`` output: exactly what the parser would render."""
+    return "".join(f"<p>{escapeHtml(paragraph)}</p>\n" for paragraph in paragraphs)
+
+
+def render_tokens(tokens: list[Token]) -> str:
+    """HTML for tokens from ``parse_markdown`` (possibly adjusted by the caller)."""
+    return _renderer.renderer.render(tokens, _renderer.options, {})
+
+
+# Anything that could be Markdown syntax (or an entity, or a hard break) anywhere
+# in the text; without any, the text is plain paragraphs and needs no parser.
+_SYNTAX = re.compile(r"[\\`*_\[\]<>#|~!&=\x00]|^\s*(?:[-+]|\d{1,9}[.)])(?:\s|$)|^(?: {4}|\t)| {2,}$", re.MULTILINE)
+
+
+def plain_paragraphs(text: str) -> list[str] | None:
+    """The paragraphs of text with no Markdown syntax at all (lines joined by "\\n"), else None.
+
+    A fast path for the long documents: most contributions are plain prose, and
+    for those the result is what the parser would give, without the parser.
+    """
+    if _SYNTAX.search(text or ""):
+        return None
+    blocks = re.split(r"\n[ \t\r]*\n", (text or "").strip())
+    return ["\n".join(line.strip() for line in block.split("\n") if line.strip()) for block in blocks if block.strip()]
 
 
 def plain_excerpt(text: str, limit: int = 200) -> str:

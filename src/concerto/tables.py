@@ -148,6 +148,8 @@ class Comment(Table):
     status = Varchar(length=10, default="published")  # published | hidden
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # Chosen by facilitators to appear in the restitution.
+    highlighted = Boolean(default=False)
 
 
 class DuplicateDismissal(Table, tablename="duplicate_dismissal"):
@@ -178,6 +180,30 @@ class BoardAction(Table, tablename="board_action"):
     undone_by = ForeignKey(LazyTableReference("BoardAction", module_path=__name__), null=True, default=None)
 
 
+class Restitution(Table):
+    """The facilitators' texts and choices for a consultation's restitution (one per consultation)."""
+
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, unique=True)
+    introduction = Text(default="")
+    context = Text(default="")
+    next_steps = Text(default="")
+    # JSON: min_support, include_hidden, show_authors, group_order
+    options = Text(default="{}")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class RestitutionVersion(Table, tablename="restitution_version"):
+    """A published restitution: numbered, dated, frozen (its document is stored whole)."""
+
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    number = Integer()
+    published_at = Timestamptz(default=TimestamptzNow())
+    published_by = ForeignKey(Participant, null=True, default=None, on_delete=OnDelete.set_null)
+    document = Text()  # JSON of restitution.model.Document
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account,
     Consultation,
@@ -191,4 +217,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Comment,
     DuplicateDismissal,
     BoardAction,
+    Restitution,
+    RestitutionVersion,
 )

@@ -208,3 +208,17 @@ async def test_bad_input_is_refused_and_stores_nothing(database):
         await board.undo(fid, 999999)
     assert await Theme.count() == 0 and await BoardAction.count() == 0
     assert all(row["theme"] is None for row in await Contribution.select(Contribution.theme))
+
+
+async def test_ids_of_removed_themes_are_never_reused(database):
+    """The history names rows by id: a new theme must not take a removed theme's id."""
+    world, _author, items = await setup_board()
+    fid, gid = world.facilitator, world.group["id"]
+    await board.create_theme(fid, gid, {"title": "A"}, items[:1])
+    removed = (await Theme.select(Theme.id).first())["id"]
+    dissolve = await board.dissolve_theme(fid, removed)
+    await board.create_theme(fid, gid, {"title": "B"})
+    assert (await Theme.select(Theme.id).first())["id"] != removed
+    await board.undo(fid, dissolve)  # brings « A » back under its own id
+    assert {row["title"] for row in await Theme.select(Theme.title)} == {"A", "B"}
+    assert await theme_of(items[0]) == removed

@@ -24,3 +24,17 @@ def test_migrate_then_create_facilitator(tmp_path):
     short = run(tmp_path, "create-facilitator", "--email", "b@example.org", "--name", "B", "--password", "court")
     assert short.returncode == 2 and "10" in short.stderr
     assert len(sqlite3.connect(tmp_path / "cli.sqlite3").execute("SELECT * FROM account").fetchall()) == 1
+
+
+def test_restitution_command_writes_the_draft(tmp_path):
+    assert run(tmp_path, "demo", "--no-serve").returncode == 0
+    output = tmp_path / "restitution.md"
+    done = run(tmp_path, "restitution", "ess-2027", "--format", "md", "--output", str(output))
+    assert done.returncode == 0, done.stderr
+    text = output.read_text()
+    assert text.startswith("# Plan métropolitain de l’ESS") and "## Suite des travaux" in text or "Suite des travaux" in text
+    assert "Les acquis à développer" in text and "De nouveaux enjeux" in text
+    missing = run(tmp_path, "restitution", "inconnue", "--format", "md", "--output", str(output))
+    assert missing.returncode == 2 and "n’existe pas" in missing.stderr
+    bad = run(tmp_path, "restitution", "ess-2027", "--format", "md", "--version", "4", "--output", str(output))
+    assert bad.returncode == 2

@@ -16,6 +16,7 @@ from typing import Any
 
 from piccolo.table import Table
 
+from concerto import db
 from concerto.errors import N_, Conflict
 from concerto.tables import Contribution, DuplicateDismissal, Theme, Vote
 
@@ -46,6 +47,9 @@ class ChangeSet:
 
     async def insert(self, table: str, values: dict[str, Any]) -> int:
         model = TABLES[table]
+        fresh = await _fresh_id(table)
+        if fresh is not None:
+            values = {**values, "id": fresh}
         rows = await model.insert(model(**values)).returning(model._meta.primary_key)
         row_id = rows[0]["id"]
         self.changes.append({"op": "insert", "table": table, "id": row_id, "row": _jsonable({**values, "id": row_id})})
@@ -54,10 +58,36 @@ class ChangeSet:
     async def delete(self, table: str, row: dict[str, Any]) -> None:
         model = TABLES[table]
         await model.delete().where(model._meta.primary_key == row["id"])
+        await _raise_floor(table, row["id"])
         self.changes.append({"op": "delete", "table": table, "id": row["id"], "row": _jsonable(row)})
 
     def to_json(self) -> str:
         return json.dumps(self.changes, ensure_ascii=False, default=str)
+
+
+# SQLite hands the id of a deleted row to the next insert when it was the highest
+# (its tables have no AUTOINCREMENT). The history names rows by id, so ids of the
+# rows board actions create and delete must never come back: ``id_floor`` keeps
+# the highest id ever deleted per table. PostgreSQL's sequences never go back.
+_FLOOR_SQL = "SELECT floor FROM id_floor WHERE name = {}"
+_RAISE_FLOOR_SQL = (
+    "INSERT INTO id_floor (name, floor) VALUES ({}, {}) "
+    "ON CONFLICT (name) DO UPDATE SET floor = MAX(id_floor.floor, excluded.floor)"
+)
+
+
+async def _fresh_id(table: str) -> int | None:
+    if db.is_postgres():
+        return None
+    model = TABLES[table]
+    top = (await model.raw(f"SELECT MAX(id) AS top FROM {model._meta.tablename}"))[0]["top"] or 0
+    floor = await model.raw(_FLOOR_SQL, table)
+    return max(top, floor[0]["floor"] if floor else 0) + 1
+
+
+async def _raise_floor(table: str, row_id: int) -> None:
+    if not db.is_postgres():
+        await TABLES[table].raw(_RAISE_FLOOR_SQL, table, row_id)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ COMMENT_COLUMNS = (
     Comment.body,
     Comment.body_html,
     Comment.status,
+    Comment.highlighted,
     Comment.created_at,
     Comment.updated_at,
 )

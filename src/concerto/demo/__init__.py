@@ -7,6 +7,7 @@ import random
 
 from concerto import db
 from concerto.consultations.services import new_invite_token
+from concerto.demo import board as demo_board
 from concerto.demo import content
 from concerto.markdown import render_markdown
 from concerto.tables import (
@@ -17,6 +18,7 @@ from concerto.tables import (
     ContributionKind,
     Meeting,
     Participant,
+    Restitution,
     Vote,
     WorkingGroup,
 )
@@ -127,7 +129,26 @@ async def load_demo() -> dict:
                 )
             ).returning(Comment.id)
             comments[comment["key"]] = (rows[0]["id"], depth, created)
+        for key in demo_board.HIGHLIGHTED_COMMENTS:
+            await Comment.update({Comment.highlighted: True}).where(Comment.id == comments[key][0])
+        await Restitution.insert(Restitution(consultation=consultation_id, **demo_board.RESTITUTION))
+    await _sort_the_board(consultation_id, account_id, groups, {key: value[0] for key, value in items.items()})
     return {"slug": content.CONSULTATION["slug"], "token": token}
+
+
+async def _sort_the_board(consultation_id: int, account_id: int, groups: dict, items: dict) -> None:
+    """Themes and duplicates made through the board services, so the history shows them."""
+    from concerto.accounts.services import resolve_actor
+    from concerto.board import services as board
+
+    facilitator = await resolve_actor(consultation_id, account_id=account_id, participant_id=None)
+    for group_key, themes in demo_board.THEMES.items():
+        for title, summary, keys in themes:
+            await board.create_theme(
+                facilitator, groups[group_key], {"title": title, "summary": summary}, [items[key] for key in keys]
+            )
+    for duplicate, root in demo_board.DUPLICATES:
+        await board.mark_duplicate(facilitator, items[duplicate], items[root])
 
 
 async def demo_token() -> str:

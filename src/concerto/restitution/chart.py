@@ -1,0 +1,116 @@
+"""The participation chart: contributions and votes per working group, as SVG or PNG.
+
+Two panels share the groups' axis: acquis and nouveaux enjeux side by side on
+the left, votes on the right. Votes are often ten or twenty times the number of
+contributions, so one scale would flatten the contributions; two panels with
+their own scale stay honest (each bar carries its number) and readable.
+
+Built on ``matplotlib.figure.Figure`` with the Agg canvas: no pyplot, no global
+figure registry, nothing kept between calls. The same document gives the same
+bytes: fixed SVG hash salt, no date or software metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from concerto.restitution.exporters._shared import number
+from concerto.restitution.model import Document
+
+# Colour-blind-safe (Okabe–Ito) and distinct in greyscale print.
+_ACQUIS = "#0072B2"
+_ENJEUX = "#E69F00"
+_VOTES = "#009E73"
+_TEXT = "#222222"
+
+_STYLE = {
+    "svg.hashsalt": "concerto-restitution",
+    "svg.fonttype": "none",  # real text in the SVG: selectable, searchable, read by screen readers
+    "text.parse_math": False,  # a group called "5 $ par mois" is text, not TeX
+    "text.usetex": False,
+    "font.family": ["DejaVu Sans"],
+    "font.size": 9,
+    "axes.edgecolor": "#999999",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "text.color": _TEXT,
+    "axes.labelcolor": _TEXT,
+    "xtick.color": _TEXT,
+    "ytick.color": _TEXT,
+    "path.simplify": False,
+}
+
+
+def has_chart(document: Document) -> bool:
+    return bool(document.figures.groups)
+
+
+def _figure(document: Document) -> Figure:
+    words = document.labels
+    groups = document.figures.groups
+    names = [textwrap.fill(group.title, 28, max_lines=3, placeholder="…") for group in groups]
+    lines = max((name.count("\n") + 1 for name in names), default=1)
+    height = 1.2 + len(groups) * max(0.55, 0.22 * lines + 0.2)
+    figure = Figure(figsize=(7.5, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(words.chart_title, fontsize=11, fontweight="bold")
+    left, right = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
+    positions = list(range(len(groups)))
+    bar = 0.38
+
+    acquis = left.barh(
+        [p - bar / 2 for p in positions], [g.acquis for g in groups], height=bar, color=_ACQUIS,
+        label=words.columns.get("acquis", "acquis"),
+    )
+    enjeux = left.barh(
+        [p + bar / 2 for p in positions], [g.enjeux for g in groups], height=bar, color=_ENJEUX,
+        label=words.columns.get("enjeux", "enjeux"),
+    )
+    votes = right.barh(positions, [g.votes for g in groups], height=bar * 1.6, color=_VOTES,
+                       label=words.columns.get("votes", "votes"))
+    for axes, containers in ((left, (acquis, enjeux)), (right, (votes,))):
+        for container in containers:
+            values = container.datavalues
+            axes.bar_label(container, labels=[number(document, int(value)) for value in values], padding=2, fontsize=8)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(document, int(value))))
+        axes.margins(x=0.2)
+        axes.tick_params(axis="y", length=0)
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+    left.set_title(f"{words.columns.get('acquis', '')} / {words.columns.get('enjeux', '')}", fontsize=9)
+    right.set_title(words.columns.get("votes", ""), fontsize=9)
+    left.set_yticks(positions, names)
+    left.invert_yaxis()  # first group at the top, as in the document
+    figure.legend(handles=[acquis, enjeux, votes], loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    return figure
+
+
+_SVG_PROLOG = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
+
+
+def chart_svg(document: Document) -> str:
+    """An ``<svg>`` element ready to be inlined in HTML (no XML prolog)."""
+    with rc_context(_STYLE):
+        figure = _figure(document)
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    # The size in points stays: it gives the aspect ratio; the page's CSS scales it to the width.
+    return _SVG_PROLOG.sub("", out.getvalue(), count=1).strip()
+
+
+def chart_png(document: Document, dpi: int = 150) -> tuple[bytes, tuple[float, float]]:
+    """PNG bytes and the picture's size in centimetres (for office documents)."""
+    with rc_context(_STYLE):
+        figure = _figure(document)
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
+        width, height = figure.get_size_inches()
+    return out.getvalue(), (width * 2.54, height * 2.54)

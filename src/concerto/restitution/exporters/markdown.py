@@ -1,0 +1,152 @@
+"""Markdown: headings by level, items as list entries, user Markdown kept as written.
+
+# title, ## sections and working groups, ### themes, #### « Les acquis à
+développer » / « De nouveaux enjeux ». Plain texts (titles, names, places) are
+escaped; user Markdown is kept, except that anything that could open an HTML
+tag is escaped so no other renderer turns it into markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from concerto.restitution.exporters import Exporter, register
+from concerto.restitution.exporters._shared import (
+    calendar_table,
+    day,
+    figures_summary,
+    figures_table,
+    kinds,
+    meeting_title,
+    support_text,
+    visible_themes,
+)
+from concerto.restitution.model import Document, HighlightedComment, Item
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+# "<" that could open a tag, a comment or a declaration; autolinks (<https://…>) stay links.
+_TAG_START = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)(?=[A-Za-z/!?])")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def escape(text: str) -> str:
+    """Plain text that reads the same once rendered as Markdown."""
+    return _SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+
+
+def _escape_cell(text: str) -> str:
+    return escape(text) or " "
+
+
+def guard_html(text: str) -> str:
+    """User Markdown with tag openers escaped outside code (where they show as text anyway)."""
+    lines = (text or "").strip("\n").split("\n")
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        parts = _CODE_SPAN.split(line)
+        # split() with two groups yields: text, ticks, code, text, ticks, code, text…
+        for position in range(0, len(parts), 3):
+            parts[position] = _TAG_START.sub(r"\\<", parts[position])
+        lines[index] = _join_code_spans(parts)
+    return "\n".join(lines)
+
+
+def _join_code_spans(parts: list[str]) -> str:
+    out = []
+    for position in range(0, len(parts), 3):
+        out.append(parts[position])
+        if position + 2 < len(parts):
+            ticks, code = parts[position + 1], parts[position + 2]
+            out.append(f"{ticks}{code}{ticks}")
+    return "".join(out)
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line if line.strip() else "" for line in text.split("\n"))
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(_escape_cell(cell) for cell in head) + " |"]
+    lines.append("|" + "|".join(" --- " for _ in head) + "|")
+    lines.extend("| " + " | ".join(_escape_cell(cell) for cell in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _item(document: Document, item: Item) -> str:
+    head = f"- **{escape(item.title)}** — {support_text(document, item.support)}"
+    if item.author:
+        head += f" · *{escape(item.author)}*"
+    parts = [head]
+    if item.body.strip():
+        parts.append(_indent(guard_html(item.body)))
+    if item.grouped:
+        parts.append(f"  *{escape(document.labels.grouped_with)}*")
+        parts.append(
+            "\n".join(
+                f"  - {escape(g.title)}" + (f" · *{escape(g.author)}*" if g.author else "") for g in item.grouped
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def _comment(comment: HighlightedComment) -> str:
+    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in guard_html(comment.body).split("\n"))
+    source = f"*{escape(comment.contribution)}*" + (f" · {escape(comment.author)}" if comment.author else "")
+    return f"{quoted}\n>\n> — {source}"
+
+
+def render_markdown(document: Document) -> str:
+    words = document.labels
+    out: list[str] = [f"# {escape(document.title)}", f"*{escape(document.subtitle)}*"]
+    if not document.show_authors:
+        out.append(f"*{escape(words.sentences['anonymous'])}*")
+    if document.introduction.strip():
+        out += [f"## {escape(words.introduction)}", guard_html(document.introduction)]
+    if document.calendar:
+        out += [f"## {escape(words.calendar)}", _table(*calendar_table(document))]
+        notes = [
+            f"- **{escape(day(document, row.date))} — {escape(meeting_title(row))}**\n\n{_indent(guard_html(row.notes))}"
+            for row in document.calendar
+            if row.notes.strip()
+        ]
+        if notes:
+            out.append("\n\n".join(notes))
+    if document.context.strip():
+        out += [f"## {escape(words.context)}", guard_html(document.context)]
+    out.append(f"## {escape(words.figures)}")
+    out.append("\n".join(f"- **{value}** {escape(label)}" for value, label in figures_summary(document)))
+    if document.figures.groups:
+        out.append(_table(*figures_table(document)))
+    for group in document.groups:
+        out.append(f"## {escape(group.title)}")
+        if group.description.strip():
+            out.append(guard_html(group.description))
+        for theme in visible_themes(group):
+            out.append(f"### {escape(theme.title)}")
+            if theme.synthesis.strip():
+                out.append(guard_html(theme.synthesis))
+            for title, items in kinds(document, theme):
+                out.append(f"#### {escape(title)}")
+                out.append("\n\n".join(_item(document, item) for item in items))
+            if theme.comments:
+                out.append(f"#### {escape(words.highlighted)}")
+                out.append("\n\n".join(_comment(comment) for comment in theme.comments))
+    if document.next_steps.strip():
+        out += [f"## {escape(words.next_steps)}", guard_html(document.next_steps)]
+    return "\n\n".join(out) + "\n"
+
+
+def render(document: Document) -> bytes:
+    return render_markdown(document).encode("utf-8")
+
+
+register(Exporter("md", "Markdown", "text/markdown; charset=utf-8", "md", render))
