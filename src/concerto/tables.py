@@ -76,6 +76,9 @@ class WorkingGroup(Table, tablename="working_group"):
     # Dot voting: how many contributions a participant may support in the
     # group; 0 means one vote per contribution with no overall limit.
     vote_budget = Integer(default=5)
+    # Bumped by SQLite triggers on every change to what the group page lists
+    # (see migration 0007 and contributions.services' listing cache).
+    version = Integer(default=0)
 
 
 class Participant(Table):

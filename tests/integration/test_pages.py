@@ -246,3 +246,49 @@ async def test_group_page_paginates_past_fifty(browser):
     second = text_of((await browser.get(f"/c/{slug}/g/{world.group['id']}?sort=newest&page=2")).text)
     assert "Idée numéro 54" in first and "Idée numéro 04" not in first
     assert "Idée numéro 04" in second and "Page 2 sur 2" in second
+
+
+async def test_group_page_follows_every_change(browser, new_browser):
+    """The group page may be cached (SQLite): every kind of change must show at once."""
+    from concerto.board import services as board
+    from concerto.comments import services as comments
+    from concerto.contributions import services as contributions
+    from concerto.groups import services as groups
+    from concerto.votes import services as votes
+
+    world = await make_world(budget=0)
+    author = await make_participant(world, "Autrice")
+    voter = await make_participant(world, "Votant")
+    slug = world.consultation["slug"]
+    url = f"/c/{slug}/g/{world.group['id']}"
+    reader = await new_browser()
+
+    async def page() -> str:
+        return text_of((await reader.get(url)).text)
+
+    first = await make_contribution(world, author, "Première idée")
+    assert "Première idée" in await page()
+    await page()  # served twice: the second may come from the cache
+    await votes.cast(voter, first)
+    assert "1 soutien" in await page()
+    await comments.add(voter, first, {"body": "D'accord"})
+    assert "1 commentaire" in await page()
+    await contributions.update(author, first, {"title": "Idée reformulée"})
+    assert "Idée reformulée" in await page()
+    second = await make_contribution(world, author, "Deuxième idée")
+    assert "Deuxième idée" in await page()
+    await contributions.moderate(world.facilitator, second, "hide")
+    assert "Deuxième idée" not in await page()
+    await board.create_theme(world.facilitator, world.group["id"], {"title": "Foncier"}, [first])
+    assert "Thème : Foncier" in await page()
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Autre groupe"})
+    await board.move_to_group(world.facilitator, first, other["id"])
+    assert "Idée reformulée" not in await page()
+    await consultations_rename(world)
+    assert "Points forts" in await page()
+
+
+async def consultations_rename(world) -> None:
+    from concerto.consultations import services as consultations
+
+    await consultations.rename_kinds(world.consultation, world.facilitator, {"acquis": "Points forts"})

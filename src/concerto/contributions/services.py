@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,9 +283,35 @@ async def list_group(
     ``detailed`` adds ``created_at`` and ``author`` (the API shows them; the
     page does not, and converting 200 timestamps is a tenth of its time).
     """
-    from concerto.votes.services import combined_support, votes_in_group
+    from concerto.votes.services import votes_in_group
 
     sort, page, per_page = page_arguments(sort, page, per_page)
+    # Kind labels can be renamed without touching the group: they are part of the key.
+    key = (group["id"], sort, page, per_page, detailed, tuple((kind["id"], kind["label"]) for kind in kinds))
+    version = await _shared_version(actor, group["id"])
+    cached = _listings.get(key) if version is not None else None
+    if cached is not None and cached[0] == version:
+        _listings.move_to_end(key)
+        columns, sections, pages = cached[1]
+    else:
+        columns, sections, pages = await _listing(actor, group, kinds, sort, page, per_page, detailed)
+        if version is not None:
+            _listings[key] = (version, (columns, sections, pages))
+            while len(_listings) > LISTING_CACHE_SIZE:
+                _listings.popitem(last=False)
+    listing = GroupListing(columns, sort, page, per_page, pages, sections=sections)
+    if actor.participant_id is not None:
+        listing.my_votes = await votes_in_group(actor.participant_id, group["id"])
+        listing.votes_used = len(listing.my_votes)
+    return listing
+
+
+async def _listing(
+    actor: Actor, group: dict, kinds: list[dict], sort: str, page: int, per_page: int, detailed: bool
+) -> tuple[list[Column], list[Section], int]:
+    """(kind columns, theme sections, pages) read from the database."""
+    from concerto.votes.services import combined_support
+
     visible, visible_args = _visibility(actor)
     counts = await Contribution.raw(_COUNT_SQL % {"visible": visible}, group["id"], *visible_args)
     totals = {row["kind"]: row["n"] for row in counts}
@@ -294,22 +321,44 @@ async def list_group(
         sql = _ALL_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
         rows = await Contribution.raw(sql, group["id"], *visible_args)
         support = await combined_support(group["id"])
-        sections = _by_theme(rows, themes, kinds, totals, support, sort)
-        listing = GroupListing([], sort, 1, THEME_VIEW_LIMIT, 1, sections=sections)
-    else:
-        sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
-        columns = []
-        for kind in kinds:
-            items = await Contribution.raw(sql, group["id"], kind["id"], *visible_args, per_page, (page - 1) * per_page)
-            for item in items:
-                item["support"], item["duplicates"] = item["votes"], []
-            columns.append(Column(kind=kind, items=items, total=totals.get(kind["id"], 0)))
-        most = max((column.total for column in columns), default=0)
-        listing = GroupListing(columns, sort, page, per_page, pages=max(1, -(-most // per_page)))
-    if actor.participant_id is not None:
-        listing.my_votes = await votes_in_group(actor.participant_id, group["id"])
-        listing.votes_used = len(listing.my_votes)
-    return listing
+        return [], _by_theme(rows, themes, kinds, totals, support, sort), 1
+    sql = _LIST_SQL % {"visible": visible, "order": _ORDERS[sort], "detail": detail}
+    columns = []
+    for kind in kinds:
+        items = await Contribution.raw(sql, group["id"], kind["id"], *visible_args, per_page, (page - 1) * per_page)
+        for item in items:
+            item["support"], item["duplicates"] = item["votes"], []
+        columns.append(Column(kind=kind, items=items, total=totals.get(kind["id"], 0)))
+    most = max((column.total for column in columns), default=0)
+    return columns, [], max(1, -(-most // per_page))
+
+
+# The group page is read far more than written: on SQLite its listing is kept
+# per process, keyed by the group's version, which triggers bump on any change
+# to the group's contributions, votes, comments or themes (migration 0007).
+# Only the view everyone shares is cached: facilitators, and participants who
+# have their own hidden or withdrawn contributions in the group, read through.
+# PostgreSQL has no such triggers (they would serialise votes on the group
+# row), so there every page is read from the database.
+LISTING_CACHE_SIZE = 256
+_listings: OrderedDict[tuple, tuple[int, tuple]] = OrderedDict()
+# The version is read here, in the same query as the reader's own unpublished
+# contributions, rather than taken from a group dict that may be older.
+_VERSION_SQL = """
+SELECT g.version, (SELECT COUNT(*) FROM contribution c
+                   WHERE c.working_group = g.id AND c.author = {} AND c.status <> 'published') AS own_unpublished
+FROM working_group g WHERE g.id = {}
+"""
+
+
+async def _shared_version(actor: Actor, group_id: int) -> int | None:
+    """The group's version when this reader sees the shared view (None: read through)."""
+    if db.is_postgres() or actor.is_facilitator:
+        return None
+    rows = await Contribution.raw(_VERSION_SQL, actor.participant_id or 0, group_id)
+    if not rows or rows[0]["own_unpublished"]:
+        return None
+    return rows[0]["version"]
 
 
 def _by_theme(
