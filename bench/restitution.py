@@ -87,9 +87,6 @@ def seed(path: Path, contributions: int, votes: int, comments: int, groups: int)
     for c in range(1, contributions + 1):
         group = rng.randint(1, groups)
         theme = None if rng.random() < 0.2 else (group - 1) * 10 + rng.randint(1, 10)
-        duplicate = None
-        if c > 10 and rng.random() < 0.05:
-            duplicate = rng.randint(1, c - 1)
         body = f"{sentence(rng, 25)}.\n\n- {sentence(rng, 6)}\n- {sentence(rng, 6)}"
         # Stored rendered, as the services do when a contribution is written.
         rows.append(

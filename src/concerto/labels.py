@@ -53,6 +53,19 @@ def meeting_kind_label(code: str) -> str:
     return label("meeting", code)
 
 
+def meeting_kind_options() -> list[tuple[str, str]]:
+    """(code, label) pairs for a select of meeting kinds."""
+    from concerto.consultations.services import MEETING_KINDS
+
+    return [(code, meeting_kind_label(code)) for code in MEETING_KINDS]
+
+
+def consultation_status_options() -> list[tuple[str, str]]:
+    from concerto.consultations.services import STATUSES
+
+    return [(code, status_label(code)) for code in STATUSES]
+
+
 # Form fields named in error summaries ("Title: this field is required").
 _FIELDS = {
     "title": N_("Title"),

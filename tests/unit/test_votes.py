@@ -7,7 +7,6 @@ import asyncio
 import pytest
 
 from concerto.accounts.services import resolve_actor
-from concerto.consultations import services as consultations
 from concerto.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from concerto.groups import services as groups
 from concerto.tables import Vote

@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from concerto.accounts.services import Actor
 from concerto.comments import services as comments
 from concerto.contributions.pages import contribution_page_context, contribution_url
 from concerto.errors import N_, ConcertoError

@@ -7,7 +7,7 @@ from litestar.response import Redirect, Template
 
 from concerto.accounts.services import Actor, get_account
 from concerto.consultations import services as consultations
-from concerto.errors import N_, ConcertoError, NotFound
+from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
@@ -25,7 +25,7 @@ def invitation_url(request: Request, consultation: dict, token: str) -> str:
     return f"{base}/c/{consultation['slug']}/join/{token}"
 
 
-async def dashboard_context(request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> dict:
+async def dashboard_context(request: Request, consultation: dict, actor: Actor) -> dict:
     actor.require_facilitator()
     token = await consultations.invite_token(consultation["id"], actor)
     return {
@@ -37,8 +37,6 @@ async def dashboard_context(request: Request, consultation: CurrentConsultation,
         "kinds": await consultations.kinds(consultation["id"]),
         "participants": await consultations.participants(consultation["id"], actor),
         "roles": consultations.ROLES,
-        "meeting_kinds": consultations.MEETING_KINDS,
-        "statuses": consultations.STATUSES,
         "form": {},
     }
 
@@ -75,7 +73,7 @@ class FacilitationPages(Controller):
     include_in_schema = False
     dependencies = CONSULTATION_DEPENDENCIES
 
-    async def _fail(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, error: ConcertoError, form: dict, section: str) -> Template:
+    async def _fail(self, request: Request, consultation: dict, actor: Actor, error: ConcertoError, form: dict, section: str) -> Template:
         context = await dashboard_context(request, consultation, actor)
         context.pop("form")
         return render_form_error(request, "facilitation/dashboard.html", error, form, section=section, **context)
@@ -163,16 +161,13 @@ class FacilitationPages(Controller):
     @get("/meetings/{meeting_id:int}", name="facilitation-meeting")
     async def meeting_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, meeting_id: Id) -> Template:
         actor.require_facilitator()
-        meeting = next((m for m in await consultations.meetings(consultation["id"]) if m["id"] == meeting_id), None)
-        if meeting is None:
-            raise NotFound(N_("This meeting does not exist."))
+        meeting = await consultations.meeting(consultation["id"], meeting_id)
         return render(
             request,
             "facilitation/meeting.html",
             consultation=consultation,
             actor=actor,
             meeting=meeting,
-            meeting_kinds=consultations.MEETING_KINDS,
             form={**meeting, "date": meeting["date"].isoformat(), "attendance": meeting["attendance"] if meeting["attendance"] is not None else ""},
         )
 
@@ -184,7 +179,7 @@ class FacilitationPages(Controller):
         except ConcertoError as error:
             meeting = {"id": meeting_id}
             return render_form_error(
-                request, "facilitation/meeting.html", error, form, consultation=consultation, actor=actor, meeting=meeting, meeting_kinds=consultations.MEETING_KINDS
+                request, "facilitation/meeting.html", error, form, consultation=consultation, actor=actor, meeting=meeting
             )
         session.flash(request, N_("Meeting saved."))
         return redirect(_dashboard_url(consultation, "meetings"))

@@ -7,7 +7,6 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from concerto import i18n
-from concerto.accounts.services import Actor
 from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups

@@ -319,16 +319,11 @@ async def add_meeting(consultation: dict, actor: Actor, data: dict[str, Any]) ->
     return rows[0]["id"]
 
 
-async def _meeting_of(consultation: dict, meeting_id: int) -> None:
-    if not await Meeting.exists().where((Meeting.id == meeting_id) & (Meeting.consultation == consultation["id"])):
-        raise NotFound(N_("This meeting does not exist."))
-
-
 async def update_meeting(consultation: dict, actor: Actor, meeting_id: int, data: dict[str, Any]) -> None:
     actor.require_facilitator()
     values = _meeting_fields(data, partial=True)
     async with db.write_transaction():
-        await _meeting_of(consultation, meeting_id)
+        await meeting(consultation["id"], meeting_id)
         if values:
             await Meeting.update(values).where(Meeting.id == meeting_id)
 
@@ -336,5 +331,5 @@ async def update_meeting(consultation: dict, actor: Actor, meeting_id: int, data
 async def delete_meeting(consultation: dict, actor: Actor, meeting_id: int) -> None:
     actor.require_facilitator()
     async with db.write_transaction():
-        await _meeting_of(consultation, meeting_id)
+        await meeting(consultation["id"], meeting_id)
         await Meeting.delete().where(Meeting.id == meeting_id)

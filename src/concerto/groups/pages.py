@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from concerto.accounts.services import Actor
 from concerto.consultations import services as consultations
 from concerto.contributions import services as contributions
 from concerto.groups import services as groups

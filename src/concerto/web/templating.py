@@ -46,6 +46,8 @@ def build_environment(settings: Settings) -> Environment:
         field_label=labels.field_label,
         board_action_label=board_action_label,
         meeting_kind_label=labels.meeting_kind_label,
+        meeting_kind_options=labels.meeting_kind_options,
+        consultation_status_options=labels.consultation_status_options,
     )
     return env
 
