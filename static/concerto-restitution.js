@@ -1,26 +1,8 @@
-// Restitution editor: live Markdown preview, progress while slow formats are prepared,
+// Restitution editor (the live preview is in concerto.js): progress while slow formats are prepared,
 // confirmation before publishing. Without JavaScript, every link and form still works.
 (function () {
   "use strict";
   var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  var previewUrl = location.pathname.replace(/\/$/, "") + "/preview";
-
-  document.querySelectorAll("[data-preview-for]").forEach(function (box) {
-    var input = document.getElementById(box.dataset.previewFor);
-    var target = box.querySelector(".prose");
-    var timer = null;
-    function update() {
-      var body = new FormData();
-      body.append("text", input.value);
-      body.append("_csrf_token", token);
-      fetch(previewUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "x-csrftoken": token } })
-        .then(function (response) { return response.ok ? response.text() : ""; })
-        .then(function (html) { target.innerHTML = html; box.hidden = !input.value.trim(); });
-    }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 300); });
-    if (input.value.trim()) update();
-  });
-
   var progress = document.querySelector("[data-progress]");
   document.querySelectorAll("[data-downloads] a[data-slow]").forEach(function (link) {
     link.addEventListener("click", function (event) {

@@ -40,6 +40,20 @@ def test_keyboard_move_into_a_theme_shows_up_live_for_participants(demo_server, 
     expect(theme).to_be_visible()
     expect(theme.locator(".board-card")).to_have_count(0)
 
+    # Its short summary shows a live preview while it is typed (Markdown, no HTML), then saves in place.
+    theme.locator(".theme-actions summary").focus()
+    page.keyboard.press("Enter")
+    summary = theme.get_by_label("Courte synthèse (Markdown)")
+    summary.focus()
+    page.keyboard.type("Priorité aux **QPV** <script>window.__injected = 1</script>")
+    preview = theme.locator(".preview")
+    expect(preview.locator("strong")).to_have_text("QPV")
+    expect(preview).to_contain_text("<script>")  # shown as text, never run
+    assert page.evaluate("window.__injected") is None
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(theme.locator(".prose strong").first).to_have_text("QPV")
+
     # Move the first unthemed contribution into it through its "Actions" menu, keyboard only.
     unthemed = page.locator("section.board-column", has=page.get_by_role("heading", name=re.compile("Pas encore dans un thème")))
     card = unthemed.locator(".board-card").first
