@@ -144,3 +144,14 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+def sign_in_as_facilitator(page, server) -> None:
+    """The demo's facilitator signs in with the keyboard."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.base}/login")
+    page.get_by_label("Adresse électronique").fill("animation@concerto.example")
+    page.get_by_label("Mot de passe").fill("concerto-demo")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/facilitation"))

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_in_as_facilitator
+
 BOARD_GROUP = 3  # « L’ESS dans les communes et les quartiers » in the demo
 
 
@@ -24,11 +26,7 @@ def test_keyboard_move_into_a_theme_shows_up_live_for_participants(demo_server, 
     page = facilitator.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server.base}/login")
-    page.get_by_label("Adresse électronique").fill("animation@concerto.example")
-    page.get_by_label("Mot de passe").fill("concerto-demo")
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile("/facilitation"))
+    sign_in_as_facilitator(page, server)
     page.goto(f"{group_url}/board")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tableau")
 
