@@ -57,6 +57,7 @@ def evaluate(engine, items) -> dict[str, float]:
         "largest": max(len(cluster.ids) for cluster in clusters),
         "dup": ev.pair_scores(gold, found),
         "dup_found": len(found),
+        "dup_right": len(found & gold),
         "gold": len(gold),
         "recall5": recall5,
         "shown": shown,
@@ -66,42 +67,53 @@ def evaluate(engine, items) -> dict[str, float]:
 def baselines(items) -> dict[str, float]:
     groups = ev.jaccard_groups(items)
     found = ev.trigram_pairs(items)
+    gold = ev.gold_pairs(items)
     return {
         "ari": ev.ari(items, groups),
         "clusters": len(groups),
         "largest": max(len(group) for group in groups),
-        "dup": ev.pair_scores(ev.gold_pairs(items), found),
+        "dup": ev.pair_scores(gold, found),
         "dup_found": len(found),
+        "dup_right": len(found & gold),
     }
+
+
+def describe(label: str, items) -> None:
+    themes = len({item["theme"] for item in items})
+    print(f"{label}: {len(items)} texts, {themes} themes, {len(ev.gold_pairs(items))} paraphrase pairs, "
+          f"{sum(1 for item in items if item.get('lookalike_of'))} look-alikes across themes")
 
 
 def report(engine, name: str) -> None:
     items = ev.load()
     dev, test = ev.split(items)
-    themes = len({item["theme"] for item in items})
-    print(f"Evaluation set: {len(items)} texts, {themes} themes, {len(ev.gold_pairs(items))} paraphrase pairs, "
-          f"{sum(1 for item in items if item.get('lookalike_of'))} look-alikes across themes")
+    holdout = ev.load(ev.HOLDOUT) if ev.HOLDOUT.exists() else []
+    describe("Evaluation set", items)
     print(f"Halves: dev {len(dev)} texts / {len(ev.gold_pairs(dev))} pairs, test {len(test)} texts / {len(ev.gold_pairs(test))} pairs")
+    if holdout:
+        describe("Held-out set (never used to choose anything)", holdout)
     print(f"Engine: {name} ({type(engine).__module__}.{type(engine).__name__})")
     settings = {key: value for key, value in vars(engine).items() if not key.startswith("_")}
     if settings:
         print("Thresholds:", ", ".join(f"{key}={value}" for key, value in settings.items()))
     print("Baselines: word-set Jaccard grouping (>= 0.25, at most 5 per group); pg_trgm similarity >= 0.25 for duplicates")
     print()
-    header = f"{'':6} | {'ARI engine':>10} {'Jaccard':>8} {'margin':>7} | {'dup P/R/F1 engine':>18} {'trigram':>15} {'F1 margin':>9} | {'sim R@5':>7} {'shown':>5}"
+    header = f"{'':7} | {'ARI engine':>10} {'Jaccard':>8} {'margin':>7} | {'dup P/R/F1 engine':>18} {'trigram':>15} {'F1 margin':>9} | {'sim R@5':>7} {'shown':>5}"
     print(header)
     print("-" * len(header))
-    for label, part in (("dev", dev), ("test", test), ("all", items)):
+    parts = [("dev", dev), ("test", test), ("all", items)] + ([("holdout", holdout)] if holdout else [])
+    for label, part in parts:
         mine, base = evaluate(engine, part), baselines(part)
         p, r, f = mine["dup"]
         bp, br, bf = base["dup"]
         print(
-            f"{label:6} | {mine['ari']:10.3f} {base['ari']:8.3f} {mine['ari'] - base['ari']:+7.3f} | "
+            f"{label:7} | {mine['ari']:10.3f} {base['ari']:8.3f} {mine['ari'] - base['ari']:+7.3f} | "
             f"{p:5.2f}/{r:5.2f}/{f:5.2f}  {bp:4.2f}/{br:4.2f}/{bf:4.2f} {f - bf:+9.2f} | {mine['recall5']:7.2f} {mine['shown']:5.1f}"
         )
         print(
-            f"{'':6} | clusters {mine['clusters']} (largest {mine['largest']}) vs {base['clusters']} (largest {base['largest']}); "
-            f"pairs proposed {mine['dup_found']} vs {base['dup_found']}, marked {mine['gold']}"
+            f"{'':7} | clusters {mine['clusters']} (largest {mine['largest']}) vs {base['clusters']} (largest {base['largest']}); "
+            f"pairs proposed {mine['dup_found']} (right {mine['dup_right']}) vs {base['dup_found']} (right {base['dup_right']}), "
+            f"marked {mine['gold']}"
         )
 
 
