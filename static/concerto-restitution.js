@@ -2,7 +2,6 @@
 // confirmation before publishing. Without JavaScript, every link and form still works.
 (function () {
   "use strict";
-  var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var progress = document.querySelector("[data-progress]");
   document.querySelectorAll("[data-downloads] a[data-slow]").forEach(function (link) {
     link.addEventListener("click", function (event) {

@@ -142,20 +142,15 @@
     (navigator.clipboard ? navigator.clipboard.writeText(input.value) : Promise.resolve(document.execCommand("copy")))
       .then(function () { announce(button.dataset.copied); });
   });
-})();
 
-// Live Markdown preview: a box [data-preview-for="ID"][data-preview-url] beside the textarea
-// #ID shows what the text will look like (rendered by the server, the same renderer as everywhere).
-// Delegated, so it keeps working on parts of a page replaced live (the board).
-(function () {
-  "use strict";
-  var csrf = document.querySelector('meta[name="csrf-token"]');
-  var token = csrf ? csrf.content : "";
+  // Live Markdown preview: a box [data-preview-for="ID"][data-preview-url] beside the textarea
+  // #ID shows what the text will look like (rendered by the server, the same renderer as everywhere).
+  // Delegated, so it keeps working on parts of a page replaced live (the board).
   var timers = {};
   function boxFor(input) {
     return input.id ? document.querySelector('[data-preview-for="' + input.id + '"]') : null;
   }
-  function update(box, input) {
+  function preview(box, input) {
     var body = new FormData();
     body.append("text", input.value);
     body.append("_csrf_token", token);
@@ -168,10 +163,10 @@
     var box = input.matches("textarea") && boxFor(input);
     if (!box) return;
     clearTimeout(timers[input.id]);
-    timers[input.id] = setTimeout(function () { update(box, input); }, 300);
+    timers[input.id] = setTimeout(function () { preview(box, input); }, 300);
   });
   document.querySelectorAll("[data-preview-for][data-preview-now]").forEach(function (box) {
     var input = document.getElementById(box.dataset.previewFor);
-    if (input && input.value.trim()) update(box, input);
+    if (input && input.value.trim()) preview(box, input);
   });
 })();
