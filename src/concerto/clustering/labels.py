@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,12 +15,12 @@ def cluster_label(
     members: Sequence[int],
     term_rows: sp.csr_matrix,
     term_names: Sequence[str],
-    surfaces: dict[str, str],
+    written: Callable[[str], str],
     fallback: str,
     *,
     max_terms: int = 3,
 ) -> str:
-    """The 2–3 terms that best set these rows apart from the others, shown as written.
+    """The 2–3 terms that best set these rows apart from the others, shown as ``written`` gives them.
 
     A term counts only if several members use it (at least two, and a third of
     the cluster); with fewer than two words from such terms the label is ``fallback``, the
@@ -63,7 +63,7 @@ def cluster_label(
             if upgrade:
                 name = term_names[upgrade[0]]
                 stems = set(name.split(" "))
-        chosen.append(surfaces.get(name, name))
+        chosen.append(written(name))
         used |= stems
         if len(chosen) == max_terms:
             break

@@ -23,7 +23,7 @@ from sklearn.cluster import AgglomerativeClustering
 from concerto.clustering.french import title_of
 from concerto.clustering.labels import cluster_label
 from concerto.clustering.model import Document, DuplicatePair, SuggestedCluster, check_unique_ids
-from concerto.clustering.vectors import Analysed, Vectoriser, analyse, combine, surface_forms
+from concerto.clustering.vectors import Analysed, Vectoriser, analyse, combine, surface_form
 
 # Thresholds chosen on the dev half of bench/clustering/eval_set.json (see bench/clustering/README.md).
 CLUSTER_THRESHOLD = 0.97  # cosine distance: average similarity within a cluster >= 0.03
@@ -141,8 +141,10 @@ class TfidfEngine:
                 central = self._most_central(similarity, [rows_here[m] for m in by_content])
                 representative = members[by_content[central]]
                 # Words are shown as this cluster's members wrote them (« locaux », not « locale »).
-                surfaces = surface_forms([analysed[i] for i in members])
-                label = cluster_label(rows_here, term_rows, names, surfaces, title_of(analysed[representative].stripped))
+                texts = [analysed[i] for i in members]
+                label = cluster_label(
+                    rows_here, term_rows, names, lambda term: surface_form(texts, term), title_of(analysed[representative].stripped)
+                )
             clusters.append(
                 SuggestedCluster(label=label, ids=tuple(documents[i].id for i in members), representative=documents[representative].id)
             )

@@ -106,13 +106,9 @@ def combine(terms: sp.csr_matrix, chars: sp.csr_matrix | None, term_weight: floa
     )
 
 
-def surface_forms(analysed: Sequence[Analysed]) -> dict[str, str]:
-    """For each term, its most frequent written form (ties: more accents, then alphabetical)."""
-    counts: dict[str, Counter] = {}
-    for a in analysed:
-        for term, written in a.surfaces.items():
-            counts.setdefault(term, Counter())[written] += 1
-    return {
-        term: min(forms.items(), key=lambda item: (-item[1], -sum(ord(c) > 127 for c in item[0]), item[0]))[0]
-        for term, forms in counts.items()
-    }
+def surface_form(analysed: Sequence[Analysed], term: str) -> str:
+    """How these texts most often wrote ``term`` (ties: more accents, then alphabetical)."""
+    forms = Counter(a.surfaces[term] for a in analysed if term in a.surfaces)
+    if not forms:
+        return term
+    return min(forms.items(), key=lambda item: (-item[1], -sum(ord(c) > 127 for c in item[0]), item[0]))[0]
