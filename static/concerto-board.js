@@ -10,8 +10,20 @@
   function token() { var input = board.querySelector('input[name="_csrf_token"]'); return input ? input.value : ""; }
   var pending = false;
 
+  // Menus someone has open stay open when the board is redrawn (their card or theme keeps its id).
+  function openMenus() {
+    return Array.prototype.map.call(board.querySelectorAll("details[open]"), function (details) {
+      var owner = details.parentElement.closest("[id]");
+      return owner && owner !== board ? owner.id + " " + details.className : null;
+    });
+  }
   function swap(html, focusId) {
+    var open = openMenus();
     board.innerHTML = html;
+    board.querySelectorAll("details").forEach(function (details) {
+      var owner = details.parentElement.closest("[id]");
+      if (owner && open.indexOf(owner.id + " " + details.className) !== -1) details.open = true;
+    });
     var target = focusId && document.getElementById(focusId);
     if (target) { target.focus(); }
   }
@@ -36,8 +48,9 @@
   }
 
   function refresh() {
-    if (pending || board.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) {
-      setTimeout(refresh, 1500); // do not pull the form from under someone typing
+    var active = board.contains(document.activeElement) ? document.activeElement : null;
+    if (pending || active && (active.matches("input, textarea, select") || active.closest("details[open]"))) {
+      setTimeout(refresh, 1500); // do not pull the form or the menu from under someone using it
       return;
     }
     fetch(board.dataset.fragment, { headers: { "x-requested-with": "fetch" }, credentials: "same-origin" })

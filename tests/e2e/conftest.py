@@ -77,8 +77,9 @@ class Server:
             self.process.terminate()
             try:
                 self.process.wait(10)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # e.g. a failed test left a live stream open
                 self.process.kill()
+                self.process.wait()
         self.log.seek(0)
         output = self.log.read()
         self.log.close()
