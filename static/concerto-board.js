@@ -49,7 +49,7 @@
 
   function refresh() {
     var active = board.contains(document.activeElement) ? document.activeElement : null;
-    if (pending || active && (active.matches("input, textarea, select") || active.closest("details[open]"))) {
+    if (pending || active && (active.matches("input, textarea, select") || active.closest("details"))) {
       setTimeout(refresh, 1500); // do not pull the form or the menu from under someone using it
       return;
     }

@@ -50,7 +50,8 @@ def test_keyboard_move_into_a_theme_shows_up_live_for_participants(demo_server, 
     assert page.evaluate("window.__injected") is None
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(theme.locator(".prose strong").first).to_have_text("QPV")
+    # Saved: the summary now shows under the theme's heading (not only in the preview).
+    expect(theme.locator(":scope > .prose strong")).to_have_text("QPV")
 
     # Move the first unthemed contribution into it through its "Actions" menu, keyboard only.
     unthemed = page.locator("section.board-column", has=page.get_by_role("heading", name=re.compile("Pas encore dans un thème")))
