@@ -1,0 +1,84 @@
+"""axe-core (the accessibility engine browsers' audit tools use) on every kind of page, in Chromium.
+
+Each page is checked against the WCAG 2.1 A and AA rules axe can verify automatically, and
+axe's best practices (landmarks, heading order...); what it cannot see (sense, reading order,
+keyboard journeys) the other browser tests cover.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import sign_in_as_facilitator
+
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}, "resultTypes": ["violations"]}
+
+PUBLIC_PAGES = [
+    "/",
+    "/login",
+    "/c/ess-2027",
+    "/c/ess-2027/g/3",
+    "/c/ess-2027/contributions/1",
+    "/c/ess-2027/restitution",
+]
+FACILITATOR_PAGES = [
+    "/c/ess-2027/facilitation",
+    "/c/ess-2027/facilitation/groups/3",
+    "/c/ess-2027/g/3/board",
+    "/c/ess-2027/g/3/board?suggest=group",
+    "/c/ess-2027/g/3/board?duplicates=1",
+    "/c/ess-2027/facilitation/restitution",
+]
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=RULES)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def axe_context(chromium):
+    context = chromium.new_context()
+    context.set_default_timeout(8000)
+    yield context
+    context.close()
+
+
+def test_public_and_participant_pages_have_no_wcag_violations(demo_server, axe_context):
+    server, link = demo_server
+    page = axe_context.new_page()
+    found = {}
+    for path in PUBLIC_PAGES:
+        page.goto(server.base + path)
+        found[path] = violations(page)
+    page.goto(link)  # the invitation page, then the same pages as a participant
+    found["invitation"] = violations(page)
+    page.get_by_label("Votre nom").fill("Axel A.")
+    page.get_by_role("button", name="Rejoindre").click()
+    for path in ("/c/ess-2027", "/c/ess-2027/g/3"):
+        page.goto(server.base + path)
+        found[f"{path} (participant)"] = violations(page)
+    assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_facilitator_pages_have_no_wcag_violations(demo_server, chromium):
+    server, _link = demo_server
+    context = chromium.new_context()
+    context.set_default_timeout(8000)
+    page = context.new_page()
+    sign_in_as_facilitator(page, server)
+    found = {}
+    for path in FACILITATOR_PAGES:
+        page.goto(server.base + path)
+        found[path] = violations(page)
+    # The restitution as a standalone HTML file, as an administration would put it online.
+    response = page.request.get(server.base + "/c/ess-2027/facilitation/restitution/draft/html")
+    assert response.ok
+    page.set_content(response.text())
+    found["restitution.html"] = violations(page)
+    context.close()
+    assert {path: problems for path, problems in found.items() if problems} == {}
