@@ -8,6 +8,7 @@ keyboard journeys) the other browser tests cover.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import sign_in_as_facilitator
@@ -21,9 +22,12 @@ PUBLIC_PAGES = [
     "/c/ess-2027/g/3",
     "/c/ess-2027/contributions/1",
     "/c/ess-2027/restitution",
+    "/c/ess-2027/page-that-does-not-exist",  # the French 404 page
 ]
 FACILITATOR_PAGES = [
+    "/facilitation",
     "/c/ess-2027/facilitation",
+    "/c/ess-2027/facilitation/meetings/1",
     "/c/ess-2027/facilitation/groups/3",
     "/c/ess-2027/g/3/board",
     "/c/ess-2027/g/3/board?suggest=group",
@@ -62,6 +66,17 @@ def test_public_and_participant_pages_have_no_wcag_violations(demo_server, axe_c
     for path in ("/c/ess-2027", "/c/ess-2027/g/3"):
         page.goto(server.base + path)
         found[f"{path} (participant)"] = violations(page)
+    # A form sent back by the server with its errors (a title of blanks), as a participant sees it.
+    page.get_by_text("Proposer une contribution").click()
+    page.get_by_role("radio", name="Acquis à développer").check()
+    page.get_by_label("Titre").fill("   ")
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    found["form with errors"] = violations(page)
+    page.goto(server.base + "/c/ess-2027/g/3")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    found["/c/ess-2027/g/3 (English)"] = violations(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
 
 
