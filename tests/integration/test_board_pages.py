@@ -119,6 +119,42 @@ async def test_suggestions_preview_and_accept_one(browser):
     assert await Contribution.count().where(Contribution.theme == theme["id"]) == len(ids)
 
 
+async def test_consultation_wide_suggestion_brings_a_ticked_contribution_from_another_group(browser):
+    import re
+
+    from concerto.contributions import services as contributions
+    from concerto.groups import services as groups
+
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Commerce", "vote_budget": 5})
+    mine = [
+        await make_contribution(world, author, "Créer une monnaie locale complémentaire"),
+        await make_contribution(world, author, "Lancer une monnaie locale pour le commerce de proximité"),
+        await make_contribution(world, author, "Former les élus à l'économie sociale et solidaire"),
+    ]
+    theirs = await contributions.create(author, other, {"title": "Une monnaie locale acceptée par les commerces", "kind": "acquis", "body": ""})
+    stays = await contributions.create(author, other, {"title": "Monnaie locale : un bureau de change dans chaque mairie", "kind": "acquis", "body": ""})
+    await browser.login(world.email, PASSWORD)
+    url = f"/c/{world.consultation['slug']}/g/{world.group['id']}/board"
+    page = await browser.get(f"{url}?suggest=consultation")
+    assert "Commerce" in text_of(page.text) and "déplacer dans ce groupe" in text_of(page.text)
+    index = re.search(rf'name="bring-(\d+)" value="{theirs}"', page.text).group(1)
+    assert f'value="{theirs}" checked' not in page.text  # offered, never ticked for the facilitator
+    ids = re.findall(rf'name="ids-{index}" value="(\d+)"', page.text)
+    assert ids and set(map(int, ids)) <= set(mine)
+    response = await browser.post(
+        f"{url}/suggestions", {"only": index, f"title-{index}": "Monnaie locale", f"ids-{index}": ids, f"bring-{index}": str(theirs)}
+    )
+    assert response.status_code == 303
+    theme = await Theme.select(Theme.id).where(Theme.title == "Monnaie locale").first()
+    rows = {row["id"]: row for row in await Contribution.select(Contribution.id, Contribution.working_group, Contribution.theme)}
+    assert rows[theirs] == {"id": theirs, "working_group": world.group["id"], "theme": theme["id"]}
+    assert rows[stays] == {"id": stays, "working_group": other["id"], "theme": None}  # not ticked: not moved
+    page = text_of((await browser.get(url)).text)
+    assert "Une monnaie locale acceptée par les commerces" in page
+
+
 async def test_likely_duplicates_panel_and_dismissal(browser):
     world = await make_world()
     author = await make_participant(world, "Autrice")
@@ -171,5 +207,10 @@ async def test_suggestion_and_similar_api(browser, new_browser):
     pairs = (await browser.api("GET", f"{base}/groups/{world.group['id']}/likely-duplicates")).json()
     assert pairs and {pairs[0]["first"]["id"], pairs[0]["second"]["id"]} <= {item["id"] for item in found}
     ids = [item["id"] for item in themes[0]["items"]]
+    refused = await browser.api(
+        "POST", f"{base}/groups/{world.group['id']}/suggestions", {"clusters": [{"title": "Monnaie", "ids": [], "bring": [monnaie]}]}
+    )
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert "autres groupes" in refused.json()["detail"] + json.dumps(refused.json().get("errors", ""), ensure_ascii=False)
     accepted = await browser.api("POST", f"{base}/groups/{world.group['id']}/suggestions", {"clusters": [{"title": "Monnaie locale", "ids": ids}]})
     assert accepted.status_code == 201 and await Theme.count() == 1

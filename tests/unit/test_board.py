@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from concerto.board import services as board
+from concerto.contributions import services as contributions
 from concerto.errors import Conflict, Forbidden, Invalid, NotFound
 from concerto.groups import services as groups
 from concerto.tables import BoardAction, Contribution, Theme, Vote
@@ -173,6 +174,54 @@ async def test_accept_suggestions_creates_themes_in_one_action(database):
         await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "Encore", "ids": items[:1]}])
     await board.undo(world.facilitator, action)
     assert await Theme.count() == 0 and await BoardAction.count() == 2
+
+
+async def test_accepting_a_consultation_wide_theme_can_bring_other_groups_contributions(database):
+    world, author, items = await setup_board(2)
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5})
+    elsewhere = await contributions.create(author, other, {"title": "Des locaux partagés", "kind": "acquis", "body": ""})
+    twin = await contributions.create(author, other, {"title": "Locaux mutualisés", "kind": "acquis", "body": ""})
+    voter = await make_participant(world, "Votant")
+    await votes.cast(voter, elsewhere)
+    await board.mark_duplicate(world.facilitator, twin, elsewhere)
+
+    async def where(contribution_id: int) -> dict:
+        return await Contribution.select(Contribution.working_group, Contribution.theme, Contribution.duplicate_of).where(
+            Contribution.id == contribution_id
+        ).first()
+
+    action = await board.accept_suggestions(
+        world.facilitator, world.group["id"], [{"title": "Locaux", "ids": items[:1], "bring": [elsewhere]}]
+    )
+    theme = (await board.themes_of(world.group["id"]))[0]
+    # The brought contribution comes with its grouped duplicate and its vote, into the new theme.
+    assert await where(elsewhere) == {"working_group": world.group["id"], "theme": theme["id"], "duplicate_of": None}
+    assert await where(twin) == {"working_group": world.group["id"], "theme": theme["id"], "duplicate_of": elsewhere}
+    assert await where(items[0]) == {"working_group": world.group["id"], "theme": theme["id"], "duplicate_of": None}
+    assert (await Vote.select(Vote.working_group).where(Vote.contribution == elsewhere).first())["working_group"] == world.group["id"]
+    assert (await board.board(world.facilitator, other)).unthemed == []
+    # One action: undo puts everything back where it was.
+    await board.undo(world.facilitator, action)
+    assert await where(elsewhere) == {"working_group": other["id"], "theme": None, "duplicate_of": None}
+    assert await where(twin) == {"working_group": other["id"], "theme": None, "duplicate_of": elsewhere}
+    assert (await Vote.select(Vote.working_group).where(Vote.contribution == elsewhere).first())["working_group"] == other["id"]
+    assert await Theme.count() == 0
+
+
+async def test_bringing_contributions_is_checked(database):
+    world, author, items = await setup_board(2)
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5})
+    elsewhere = await contributions.create(author, other, {"title": "Des locaux partagés", "kind": "acquis", "body": ""})
+    with pytest.raises(Invalid):  # already in this group: it goes in "ids", not "bring"
+        await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": [items[0]]}])
+    with pytest.raises(NotFound):
+        await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": [999999]}])
+    with pytest.raises(Invalid):
+        await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": []}])
+    with pytest.raises(Forbidden):
+        await board.accept_suggestions(author, world.group["id"], [{"title": "T", "ids": [], "bring": [elsewhere]}])
+    assert await Theme.count() == 0
+    assert (await Contribution.select(Contribution.working_group).where(Contribution.id == elsewhere).first())["working_group"] == other["id"]
 
 
 async def test_participants_cannot_use_the_board(database):

@@ -205,7 +205,7 @@ class SuggestionApi(Controller):
         self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id, data: JSONBody[SuggestionsAccept]
     ) -> ActionRead:
         group = await groups.get(consultation["id"], group_id)
-        clusters = [{"title": cluster.title, "ids": cluster.ids} for cluster in data.clusters]
+        clusters = [{"title": cluster.title, "ids": cluster.ids, "bring": cluster.bring} for cluster in data.clusters]
         return ActionRead(action_id=await board.accept_suggestions(actor, group["id"], clusters))
 
     @get("/groups/{group_id:int}/likely-duplicates", summary="Likely duplicate pairs, not yet grouped nor dismissed")

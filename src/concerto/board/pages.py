@@ -186,11 +186,11 @@ class BoardPages(Controller):
         async def action(form: dict, multi: Any) -> None:
             only = form.get("only")
             clusters = [
-                {"title": form.get(f"title-{index}"), "ids": multi.getall(f"ids-{index}", [])}
+                {"title": form.get(f"title-{index}"), "ids": multi.getall(f"ids-{index}", []), "bring": multi.getall(f"bring-{index}", [])}
                 for index in range(SUGGESTION_FIELDS)
                 if f"title-{index}" in form and (only in (None, "") or only == str(index))
             ]
-            await board.accept_suggestions(actor, group_id, [cluster for cluster in clusters if cluster["ids"]])
+            await board.accept_suggestions(actor, group_id, [cluster for cluster in clusters if cluster["ids"] or cluster["bring"]])
 
         return await self._do(request, consultation, actor, group_id, action, N_("Suggested themes added to the board."))
 

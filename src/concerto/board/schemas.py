@@ -128,7 +128,11 @@ class SuggestedThemeRead(Struct):
 
 class SuggestedThemeAccept(Input):
     title: str
-    ids: list[int]
+    ids: Annotated[list[int], described("This group's contributions to put in the new theme.")]
+    bring: Annotated[
+        list[int],
+        described("Other groups' contributions to move into this group (with their votes and duplicates) and into the theme."),
+    ] = []
 
 
 class SuggestionsAccept(Input):

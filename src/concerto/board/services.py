@@ -398,20 +398,29 @@ async def move_to_group(actor: Actor, contribution_id: Any, target_group_id: Any
         raise field_error("group", N_("Choose another working group of this consultation."))
 
     async def work(changes: ChangeSet) -> dict:
-        family = await _families([row]) if row["duplicate_of"] is None else [row]
-        if row["duplicate_of"] is not None:
-            # A duplicate moved alone leaves its group of duplicates.
-            await changes.update("contribution", row["id"], "duplicate_of", row["duplicate_of"], None)
-        for member in family:
-            await changes.update("contribution", member["id"], "theme", member["theme"], None)
-            await changes.update("contribution", member["id"], "working_group", source["id"], target["id"])
-            for vote in await Vote.select(Vote.id).where(Vote.contribution == member["id"]):
-                await changes.update("vote", vote["id"], "working_group", source["id"], target["id"])
+        family = await _move_family(changes, row, target["id"])
         return {"title": row["title"], "group": target["title"], "count": len(family)}
 
     action_id = await _act(actor, source["id"], "move_to_group", work)
     await events.board_changed(target["id"], action_id)
     return action_id
+
+
+async def _move_family(changes: ChangeSet, row: dict, target_id: int) -> list[dict]:
+    """Move a contribution and, if it is a root, its duplicates to another group, out of any theme.
+
+    Votes follow (they count in the new group's budgets); a duplicate moved alone leaves its
+    group of duplicates. Returns the rows moved, with the theme they had.
+    """
+    family = await _families([row]) if row["duplicate_of"] is None else [row]
+    if row["duplicate_of"] is not None:
+        await changes.update("contribution", row["id"], "duplicate_of", row["duplicate_of"], None)
+    for member in family:
+        await changes.update("contribution", member["id"], "theme", member["theme"], None)
+        await changes.update("contribution", member["id"], "working_group", member["working_group"], target_id)
+        for vote in await Vote.select(Vote.id).where(Vote.contribution == member["id"]):
+            await changes.update("vote", vote["id"], "working_group", member["working_group"], target_id)
+    return family
 
 
 async def _one_contribution(actor: Actor, contribution_id: Any) -> dict:
@@ -501,28 +510,60 @@ async def dismissed_pairs(group_id: int) -> set[tuple[int, int]]:
 
 
 async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[str, Any]]) -> int:
-    """Create themes from suggested clusters ({"title", "ids"}), as one undoable action."""
+    """Create themes from suggested clusters, as one undoable action.
+
+    Each cluster is {"title", "ids", "bring"}: ``ids`` are this group's contributions;
+    ``bring`` (from a consultation-wide suggestion) are other groups' contributions the
+    facilitator chose to move into this group, with their votes and duplicates, and into
+    the new theme.
+    """
     group = await _group(actor, group_id)
     if not clusters:
         raise field_error("clusters", N_("Choose at least one suggested theme."))
     prepared = []
     for cluster in clusters:
         values = _theme_fields({"title": cluster.get("title"), "summary": ""}, partial=False)
-        prepared.append((values, list(cluster.get("ids") or [])))
+        prepared.append((values, list(cluster.get("ids") or []), list(cluster.get("bring") or [])))
+    sources: set[int] = set()
 
     async def work(changes: ChangeSet) -> dict:
         position = await _next_position(group["id"])
         count = 0
-        for values, ids in prepared:
-            rows = await _contributions(actor, group["id"], ids)
-            if any(row["theme"] is not None for row in rows):
+        for values, ids, bring in prepared:
+            rows = await _contributions(actor, group["id"], ids) if ids else []
+            brought = await _from_other_groups(actor, group["id"], bring)
+            if any(row["theme"] is not None for row in rows + brought):
                 raise Conflict(N_("Some of these contributions were put in a theme meanwhile; ask for new suggestions."))
+            if not rows and not brought:
+                raise field_error("clusters", N_("Choose at least one contribution for each theme you accept."))
+            for row in brought:
+                sources.add(row["working_group"])
+                await _move_family(changes, row, group["id"])
+                # Now a root in this group (a duplicate brought alone left its group of duplicates).
+                rows.append({"id": row["id"], "duplicate_of": None, "theme": None})
             theme_id = await changes.insert("theme", {"working_group": group["id"], "position": position, **values})
             position += 1
             count += await _assign(changes, rows, theme_id)
         return {"themes": len(prepared), "count": count}
 
-    return await _act(actor, group["id"], "accept_suggestions", work)
+    action_id = await _act(actor, group["id"], "accept_suggestions", work)
+    for source_id in sorted(sources):
+        await events.board_changed(source_id, action_id)
+    return action_id
+
+
+async def _from_other_groups(actor: Actor, group_id: int, ids: Iterable[Any]) -> list[dict]:
+    """Contributions of the consultation's other groups (not withdrawn), or a clear refusal."""
+    rows = []
+    for value in dict.fromkeys(ids):
+        row = await _one_contribution(actor, value)
+        if row["working_group"] == group_id:
+            raise field_error("contributions", N_("Choose contributions from other working groups to bring here."))
+        await _group(actor, row["working_group"])
+        rows.append(row)
+    if len(rows) > MAX_SELECTION:
+        raise field_error("contributions", N_("Choose at most %(max)s contributions at a time."), max=MAX_SELECTION)
+    return rows
 
 
 # -- undo ---------------------------------------------------------------------------
