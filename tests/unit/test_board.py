@@ -206,6 +206,9 @@ async def test_accepting_a_consultation_wide_theme_can_bring_other_groups_contri
     assert await where(twin) == {"working_group": other["id"], "theme": None, "duplicate_of": elsewhere}
     assert (await Vote.select(Vote.working_group).where(Vote.contribution == elsewhere).first())["working_group"] == other["id"]
     assert await Theme.count() == 0
+    # Choosing a duplicate along with its root (the API allows it) keeps them grouped.
+    await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "Locaux", "ids": [], "bring": [twin, elsewhere]}])
+    assert (await where(twin))["duplicate_of"] == elsewhere and (await where(twin))["working_group"] == world.group["id"]
 
 
 async def test_bringing_contributions_is_checked(database):

@@ -536,11 +536,15 @@ async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[st
                 raise Conflict(N_("Some of these contributions were put in a theme meanwhile; ask for new suggestions."))
             if not rows and not brought:
                 raise field_error("clusters", N_("Choose at least one contribution for each theme you accept."))
-            for row in brought:
-                sources.add(row["working_group"])
-                await _move_family(changes, row, group["id"])
+            # Roots first: a duplicate chosen with its root comes along with it and stays grouped.
+            for row in sorted(brought, key=lambda row: row["duplicate_of"] is not None):
+                current = await _one_contribution(actor, row["id"])
+                if current["working_group"] == group["id"]:
+                    continue
+                sources.add(current["working_group"])
+                await _move_family(changes, current, group["id"])
                 # Now a root in this group (a duplicate brought alone left its group of duplicates).
-                rows.append({"id": row["id"], "duplicate_of": None, "theme": None})
+                rows.append({"id": current["id"], "duplicate_of": None, "theme": None})
             theme_id = await changes.insert("theme", {"working_group": group["id"], "position": position, **values})
             position += 1
             count += await _assign(changes, rows, theme_id)
