@@ -221,6 +221,10 @@ async def test_bringing_contributions_is_checked(database):
         await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": [999999]}])
     with pytest.raises(Invalid):
         await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": []}])
+    with pytest.raises(Invalid):
+        await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": list(range(1, 1_002))}])
+    with pytest.raises(Invalid):
+        await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": items[:1]}] * 201)
     with pytest.raises(Forbidden):
         await board.accept_suggestions(author, world.group["id"], [{"title": "T", "ids": [], "bring": [elsewhere]}])
     assert await Theme.count() == 0

@@ -28,6 +28,7 @@ HISTORY_LENGTH = 50
 # One action names at most this many contributions: the write transaction stays
 # short and the id list fits in one query on both engines.
 MAX_SELECTION = 1_000
+MAX_ACCEPTED_THEMES = 200  # suggested themes accepted in one action
 
 
 # -- reading --------------------------------------------------------------------
@@ -520,6 +521,8 @@ async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[st
     group = await _group(actor, group_id)
     if not clusters:
         raise field_error("clusters", N_("Choose at least one suggested theme."))
+    if len(clusters) > MAX_ACCEPTED_THEMES:
+        raise field_error("clusters", N_("Accept at most %(max)s themes at a time."), max=MAX_ACCEPTED_THEMES)
     prepared = []
     for cluster in clusters:
         values = _theme_fields({"title": cluster.get("title"), "summary": ""}, partial=False)
@@ -558,15 +561,16 @@ async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[st
 
 async def _from_other_groups(actor: Actor, group_id: int, ids: Iterable[Any]) -> list[dict]:
     """Contributions of the consultation's other groups (not withdrawn), or a clear refusal."""
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) > MAX_SELECTION:
+        raise field_error("contributions", N_("Choose at most %(max)s contributions at a time."), max=MAX_SELECTION)
     rows = []
-    for value in dict.fromkeys(ids):
+    for value in wanted:
         row = await _one_contribution(actor, value)
         if row["working_group"] == group_id:
             raise field_error("contributions", N_("Choose contributions from other working groups to bring here."))
         await _group(actor, row["working_group"])
         rows.append(row)
-    if len(rows) > MAX_SELECTION:
-        raise field_error("contributions", N_("Choose at most %(max)s contributions at a time."), max=MAX_SELECTION)
     return rows
 
 
