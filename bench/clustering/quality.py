@@ -93,7 +93,9 @@ def report(engine, name: str) -> None:
     if holdout:
         describe("Held-out set (never used to choose anything)", holdout)
     print(f"Engine: {name} ({type(engine).__module__}.{type(engine).__name__})")
-    settings = {key: value for key, value in vars(engine).items() if not key.startswith("_")}
+    settings = {
+        key: value for key, value in vars(engine).items() if not key.startswith("_") and isinstance(value, (int, float, str))
+    }
     if settings:
         print("Thresholds:", ", ".join(f"{key}={value}" for key, value in settings.items()))
     print("Baselines: word-set Jaccard grouping (>= 0.25, at most 5 per group); pg_trgm similarity >= 0.25 for duplicates")

@@ -199,3 +199,61 @@ def test_engine_setting_read_from_environment(monkeypatch):
     assert Settings.from_env().text_engine == "tests.unit.test_clustering:EchoEngine"
     monkeypatch.delenv("CONCERTO_TEXT_ENGINE")
     assert Settings.from_env().text_engine == "tfidf"
+
+
+# -- a dense encoder blended in (the slot for sentence-embedding models) ------------
+
+# A stand-in for a sentence model: texts about housing point one way, bicycles another.
+TOPICS = {"logement": 0, "appartement": 0, "vacant": 0, "vide": 0, "vélo": 1, "bicyclette": 1, "cantine": 2}
+
+
+def fake_encoder(calls: list[int]):
+    import numpy as np
+
+    def encode(texts: list[str]):
+        calls.append(len(texts))
+        rows = np.zeros((len(texts), 4), dtype=np.float32)
+        for n, text in enumerate(texts):
+            rows[n, 3] = 0.1
+            for word, axis in TOPICS.items():
+                if word in text.lower():
+                    rows[n, axis] += 1.0
+        return rows
+
+    return encode
+
+
+def test_blended_engine_finds_paraphrases_that_share_no_word():
+    from concerto.clustering.blend import BlendedEngine
+
+    documents = [
+        Document("a", "Logements vacants : les remettre en location"),
+        Document("b", "Plein d'appartements vides à relouer"),
+        Document("c", "Un atelier vélo dans chaque quartier"),
+        Document("d", "Réparer sa bicyclette soi-même"),
+        Document("e", "Des cantines scolaires bio"),
+    ]
+    assert not TfidfEngine().duplicates(documents)
+    calls: list[int] = []
+    engine = BlendedEngine(fake_encoder(calls), weight=0.75, duplicate_threshold=0.35, mutual_neighbours=1, similar_threshold=0.4)
+    assert {frozenset((p.a, p.b)) for p in engine.duplicates(documents)} == {frozenset("ab"), frozenset("cd")}
+    assert [key for key, _score in engine.index(documents).similar("un appartement vide")][:1] in (["a"], ["b"])
+    # Themes come from the words alone by default, and their labels from the participants' words.
+    assert partition(engine.suggest(documents)) == partition(TfidfEngine().suggest(documents))
+    # Each text is encoded once, however many times the engine is asked.
+    encoded = sum(calls)
+    engine.duplicates(documents)
+    assert sum(calls) == encoded
+
+
+def test_blended_engine_weights_are_checked_and_the_model_engine_explains_what_it_needs(monkeypatch):
+    import sys
+
+    from concerto.clustering.blend import BlendedEngine
+    from concerto.clustering.embeddings import SentenceTransformerEngine
+
+    with pytest.raises(ValueError):
+        BlendedEngine(fake_encoder([]), weight=1.0)
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # not installed
+    with pytest.raises(ValueError, match="concerto\\[semantic\\]"):
+        SentenceTransformerEngine()

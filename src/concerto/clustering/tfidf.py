@@ -121,7 +121,7 @@ class TfidfEngine:
         if active:
             # A canonical order (by content) makes the partition independent of the input order.
             order = sorted(range(len(active)), key=lambda k: (analysed[active[k]].stems, analysed[active[k]].stripped, active[k]))
-            rows = fitted.matrix(self.cluster_term_weight)[order]
+            rows = self._cluster_rows(fitted)[order]
             similarity = (rows @ rows.T).toarray()
             for members in self._partition(similarity):
                 groups.append(sorted(active[order[k]] for k in members))
@@ -155,7 +155,7 @@ class TfidfEngine:
         active = fitted.active
         if len(active) < 2:
             return []
-        matrix = fitted.matrix(self.term_weight)
+        matrix = self._pair_rows(fitted)
         found: list[tuple[float, int, int]] = []
         columns = matrix.T.tocsr()
         k = min(self.mutual_neighbours, len(active) - 1)
@@ -177,9 +177,24 @@ class TfidfEngine:
 
     def index(self, documents: Sequence[Document]) -> TfidfIndex:
         fitted = self._fit(documents)
-        matrix = fitted.matrix(self.term_weight) if fitted.active else None
+        if not fitted.active:
+            return TfidfIndex([], None, None, self.similar_threshold)
         ids = [documents[i].id for i in fitted.active]
-        return TfidfIndex(ids, fitted.vectoriser, matrix, self.similar_threshold)
+        return TfidfIndex(ids, self._query_vectoriser(fitted), self._pair_rows(fitted), self.similar_threshold)
+
+    # -- what a blended engine (blend.py) extends ------------------------------
+
+    def _cluster_rows(self, fitted: _Fitted) -> sp.csr_matrix:
+        """Rows whose dot products are the similarities used to cluster."""
+        return fitted.matrix(self.cluster_term_weight)
+
+    def _pair_rows(self, fitted: _Fitted) -> sp.csr_matrix:
+        """Rows whose dot products are the similarities of duplicates and of the index."""
+        return fitted.matrix(self.term_weight)
+
+    def _query_vectoriser(self, fitted: _Fitted) -> Vectoriser:
+        """Turns a text being typed into a row comparable with ``_pair_rows``."""
+        return fitted.vectoriser
 
     # -- helpers ---------------------------------------------------------------
 
