@@ -153,6 +153,13 @@ async def test_consultation_wide_suggestion_brings_a_ticked_contribution_from_an
     assert rows[stays] == {"id": stays, "working_group": other["id"], "theme": None}  # not ticked: not moved
     page = text_of((await browser.get(url)).text)
     assert "Une monnaie locale acceptée par les commerces" in page
+    # Nonsense in the form: a clear French answer, nothing stored.
+    before = await BoardAction.count()
+    for bad in ("abc", "-1", "99999999999999999999", str(mine[0])):
+        response = await browser.post(f"{url}/suggestions", {"only": "0", "title-0": "Rien", "bring-0": bad})
+        assert 400 <= response.status_code < 500, (bad, response.status_code)
+        assert "contribution" in text_of(response.text).lower()
+    assert await BoardAction.count() == before
 
 
 async def test_likely_duplicates_panel_and_dismissal(browser):
