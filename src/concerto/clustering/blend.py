@@ -11,6 +11,7 @@ themes), and labels always come from the participants' words.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -29,19 +30,22 @@ class CachedEncoder:
     def __init__(self, encode: Encoder, size: int = 50_000) -> None:
         self.encode, self.size = encode, size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # The web app calls engines from worker threads; one model call at a time, one cache.
+        self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
-        if missing:
-            for text, row in zip(missing, np.asarray(self.encode(missing), dtype=np.float32)):
-                self._cache[text] = row
-        rows = []
-        for text in texts:
-            self._cache.move_to_end(text)
-            rows.append(self._cache[text])
-        while len(self._cache) > self.size:
-            self._cache.popitem(last=False)
-        return np.vstack(rows)
+        with self._lock:
+            missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
+            if missing:
+                for text, row in zip(missing, np.asarray(self.encode(missing), dtype=np.float32)):
+                    self._cache[text] = row
+            rows = []
+            for text in texts:
+                self._cache.move_to_end(text)
+                rows.append(self._cache[text])
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+            return np.vstack(rows)
 
 
 def _stack(lexical: sp.csr_matrix, dense: np.ndarray, weight: float) -> sp.csr_matrix:
