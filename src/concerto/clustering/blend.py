@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,11 +48,14 @@ class CachedEncoder:
             return np.vstack(rows)
 
 
-def _stack(lexical: sp.csr_matrix, dense: np.ndarray, weight: float) -> sp.csr_matrix:
+def _normalised(dense: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(dense, axis=1, keepdims=True)
-    dense = dense / np.where(norms > 0, norms, 1.0)
+    return (dense / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def _stack(lexical: sp.csr_matrix, dense: np.ndarray, weight: float) -> sp.csr_matrix:
     return sp.hstack(
-        [lexical * np.float32(np.sqrt(1.0 - weight)), sp.csr_matrix(dense.astype(np.float32) * np.float32(np.sqrt(weight)))],
+        [lexical * np.float32(np.sqrt(1.0 - weight)), sp.csr_matrix(_normalised(dense) * np.float32(np.sqrt(weight)))],
         format="csr",
     )
 
@@ -92,6 +95,13 @@ class BlendedEngine(TfidfEngine):
 
     def _pair_rows(self, fitted: _Fitted) -> sp.csr_matrix:
         return _stack(super()._pair_rows(fitted), self._dense(fitted), self.weight)
+
+    def _pair_blocks(self, fitted: _Fitted) -> Iterator[tuple[int, np.ndarray]]:
+        # The same sums as the stacked rows give, with the dense part as one BLAS product
+        # (a sparse product over dense columns is an order of magnitude slower).
+        dense = _normalised(self._dense(fitted))
+        for start, lexical in super()._pair_blocks(fitted, super()._pair_rows(fitted)):
+            yield start, (1.0 - self.weight) * lexical + self.weight * (dense[start : start + lexical.shape[0]] @ dense.T)
 
     def _query_vectoriser(self, fitted: _Fitted) -> _BlendedVectoriser:
         return _BlendedVectoriser(fitted.vectoriser, self.encode, self.weight)

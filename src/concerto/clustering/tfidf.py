@@ -13,7 +13,7 @@ thresholds therefore adapt to the consultation's own vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,13 +155,10 @@ class TfidfEngine:
         active = fitted.active
         if len(active) < 2:
             return []
-        matrix = self._pair_rows(fitted)
         found: list[tuple[float, int, int]] = []
-        columns = matrix.T.tocsr()
         k = min(self.mutual_neighbours, len(active) - 1)
         nearest: list[set[int]] = []
-        for start in range(0, len(active), _BLOCK):
-            block = (matrix[start : start + _BLOCK] @ columns).toarray()
+        for start, block in self._pair_blocks(fitted):
             rows = np.arange(block.shape[0])
             block[rows, start + rows] = -1.0  # a text is not its own neighbour
             if k:
@@ -191,6 +188,13 @@ class TfidfEngine:
     def _pair_rows(self, fitted: _Fitted) -> sp.csr_matrix:
         """Rows whose dot products are the similarities of duplicates and of the index."""
         return fitted.matrix(self.term_weight)
+
+    def _pair_blocks(self, fitted: _Fitted, matrix: sp.csr_matrix | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Pairwise similarities of ``matrix`` (default ``_pair_rows``) by blocks of rows: (first row, block)."""
+        matrix = self._pair_rows(fitted) if matrix is None else matrix
+        columns = matrix.T.tocsr()
+        for start in range(0, matrix.shape[0], _BLOCK):
+            yield start, (matrix[start : start + _BLOCK] @ columns).toarray()
 
     def _query_vectoriser(self, fitted: _Fitted) -> Vectoriser:
         """Turns a text being typed into a row comparable with ``_pair_rows``."""
