@@ -540,14 +540,14 @@ async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[st
             if not rows and not brought:
                 raise field_error("clusters", N_("Choose at least one contribution for each theme you accept."))
             # Roots first: a duplicate chosen with its root comes along with it and stays grouped.
+            moved: set[int] = set()
             for row in sorted(brought, key=lambda row: row["duplicate_of"] is not None):
-                current = await _one_contribution(actor, row["id"])
-                if current["working_group"] == group["id"]:
+                if row["id"] in moved:
                     continue
-                sources.add(current["working_group"])
-                await _move_family(changes, current, group["id"])
+                sources.add(row["working_group"])
+                moved.update(member["id"] for member in await _move_family(changes, row, group["id"]))
                 # Now a root in this group (a duplicate brought alone left its group of duplicates).
-                rows.append({"id": current["id"], "duplicate_of": None, "theme": None})
+                rows.append({"id": row["id"], "duplicate_of": None, "theme": None})
             theme_id = await changes.insert("theme", {"working_group": group["id"], "position": position, **values})
             position += 1
             count += await _assign(changes, rows, theme_id)
@@ -560,18 +560,25 @@ async def accept_suggestions(actor: Actor, group_id: int, clusters: list[dict[st
 
 
 async def _from_other_groups(actor: Actor, group_id: int, ids: Iterable[Any]) -> list[dict]:
-    """Contributions of the consultation's other groups (not withdrawn), or a clear refusal."""
+    """Contributions of the consultation's other groups (not withdrawn), in one query, or a clear refusal."""
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_SELECTION:
         raise field_error("contributions", N_("Choose at most %(max)s contributions at a time."), max=MAX_SELECTION)
-    rows = []
-    for value in wanted:
-        row = await _one_contribution(actor, value)
-        if row["working_group"] == group_id:
-            raise field_error("contributions", N_("Choose contributions from other working groups to bring here."))
-        await _group(actor, row["working_group"])
-        rows.append(row)
-    return rows
+    if not wanted:
+        return []
+    parsed = [to_id(value) for value in wanted]
+    known = [contribution_id for contribution_id in parsed if contribution_id is not None]
+    found = {
+        row["id"]: row
+        for row in await Contribution.select(
+            Contribution.id, Contribution.working_group, Contribution.theme, Contribution.duplicate_of, Contribution.status
+        ).where(Contribution.id.is_in(known or [0]) & (Contribution.consultation == actor.consultation_id))
+    }
+    if any(contribution_id not in found or found[contribution_id]["status"] == "withdrawn" for contribution_id in parsed):
+        raise NotFound(N_("This contribution does not exist."))
+    if any(found[contribution_id]["working_group"] == group_id for contribution_id in parsed):
+        raise field_error("contributions", N_("Choose contributions from other working groups to bring here."))
+    return [found[contribution_id] for contribution_id in parsed]
 
 
 # -- undo ---------------------------------------------------------------------------
