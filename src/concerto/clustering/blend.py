@@ -79,15 +79,21 @@ class BlendedEngine(TfidfEngine):
 
     name = "tfidf+dense"
 
-    def __init__(self, encode: Encoder, *, weight: float, cluster_weight: float = 0.0, **thresholds) -> None:
+    def __init__(self, encode: Encoder | None, *, weight: float, cluster_weight: float = 0.0, **thresholds) -> None:
+        """``encode`` None: a subclass computes its vectors from the fitted corpus (``_dense``, ``_query_encoder``)."""
         super().__init__(**thresholds)
         if not (0.0 < weight < 1.0 and 0.0 <= cluster_weight < 1.0):
             raise ValueError("dense weights must be in [0, 1), and the duplicates' one above 0")
-        self.encode = encode if isinstance(encode, CachedEncoder) else CachedEncoder(encode)
+        self.encode = encode if encode is None or isinstance(encode, CachedEncoder) else CachedEncoder(encode)
         self.weight, self.cluster_weight = weight, cluster_weight
 
     def _dense(self, fitted: _Fitted) -> np.ndarray:
+        """Rows of the fitted texts (``fitted.active``)."""
         return self.encode([fitted.analysed[i].stripped for i in fitted.active])
+
+    def _query_encoder(self, fitted: _Fitted) -> Encoder:
+        """Turns texts being typed into rows comparable with ``_dense(fitted)``."""
+        return self.encode
 
     def _cluster_rows(self, fitted: _Fitted) -> sp.csr_matrix:
         rows = super()._cluster_rows(fitted)
@@ -104,4 +110,4 @@ class BlendedEngine(TfidfEngine):
             yield start, (1.0 - self.weight) * lexical + self.weight * (dense[start : start + lexical.shape[0]] @ dense.T)
 
     def _query_vectoriser(self, fitted: _Fitted) -> _BlendedVectoriser:
-        return _BlendedVectoriser(fitted.vectoriser, self.encode, self.weight)
+        return _BlendedVectoriser(fitted.vectoriser, self._query_encoder(fitted), self.weight)
