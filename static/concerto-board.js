@@ -11,18 +11,16 @@
   var pending = false;
 
   // Menus someone has open stay open when the board is redrawn (their card or theme keeps its id).
-  function openMenus() {
-    return Array.prototype.map.call(board.querySelectorAll("details[open]"), function (details) {
-      var owner = details.parentElement.closest("[id]");
-      return owner && owner !== board ? owner.id + " " + details.className : null;
-    });
+  function menuKey(details) {
+    var owner = details.parentElement.closest("[id]");
+    return owner && owner !== board ? owner.id + " " + details.className : null;
   }
   function swap(html, focusId) {
-    var open = openMenus();
+    var open = Array.prototype.map.call(board.querySelectorAll("details[open]"), menuKey);
     board.innerHTML = html;
     board.querySelectorAll("details").forEach(function (details) {
-      var owner = details.parentElement.closest("[id]");
-      if (owner && open.indexOf(owner.id + " " + details.className) !== -1) details.open = true;
+      var key = menuKey(details);
+      if (key && open.indexOf(key) !== -1) details.open = true;
     });
     var target = focusId && document.getElementById(focusId);
     if (target) { target.focus(); }
