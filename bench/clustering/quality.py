@@ -4,7 +4,8 @@
     python bench/clustering/quality.py --engine package.module:Factory
     python bench/clustering/quality.py --tune     # redo the threshold search, on the dev half only
 
-Prints, for the dev half, the test half and the whole set:
+Prints, for the dev half, the test half, the whole set and each held-out set (then the
+held-out sets pooled):
 - grouping: adjusted Rand index against the themes, engine vs word-set Jaccard grouping;
 - duplicates: precision / recall / F1 against the marked paraphrase pairs, engine vs pg_trgm similarity;
 - similar while typing: for each marked pair, is the other text among the 5 shown (recall@5), and
@@ -46,7 +47,7 @@ def similar_scores(engine, items) -> tuple[float, float]:
     return hits / total if total else 0.0, shown / queries
 
 
-def evaluate(engine, items) -> dict[str, float]:
+def evaluate(engine, items) -> dict:
     clusters = engine.suggest(ev.documents(items))
     found = {frozenset((pair.a, pair.b)) for pair in engine.duplicates(ev.documents(items))}
     gold = ev.gold_pairs(items)
@@ -55,6 +56,7 @@ def evaluate(engine, items) -> dict[str, float]:
         "ari": ev.ari(items, [cluster.ids for cluster in clusters]),
         "clusters": len(clusters),
         "largest": max(len(cluster.ids) for cluster in clusters),
+        "found": found,
         "dup": ev.pair_scores(gold, found),
         "dup_found": len(found),
         "dup_right": len(found & gold),
@@ -64,7 +66,7 @@ def evaluate(engine, items) -> dict[str, float]:
     }
 
 
-def baselines(items) -> dict[str, float]:
+def baselines(items) -> dict:
     groups = ev.jaccard_groups(items)
     found = ev.trigram_pairs(items)
     gold = ev.gold_pairs(items)
@@ -72,6 +74,7 @@ def baselines(items) -> dict[str, float]:
         "ari": ev.ari(items, groups),
         "clusters": len(groups),
         "largest": max(len(group) for group in groups),
+        "found": found,
         "dup": ev.pair_scores(gold, found),
         "dup_found": len(found),
         "dup_right": len(found & gold),
@@ -87,11 +90,11 @@ def describe(label: str, items) -> None:
 def report(engine, name: str) -> None:
     items = ev.load()
     dev, test = ev.split(items)
-    holdout = ev.load(ev.HOLDOUT) if ev.HOLDOUT.exists() else []
+    holdouts = {label: ev.load(path) for label, path in ev.HOLDOUTS.items() if path.exists()}
     describe("Evaluation set", items)
     print(f"Halves: dev {len(dev)} texts / {len(ev.gold_pairs(dev))} pairs, test {len(test)} texts / {len(ev.gold_pairs(test))} pairs")
-    if holdout:
-        describe("Held-out set (never used to choose anything)", holdout)
+    for label, held in holdouts.items():
+        describe(f"Held-out set {label} (never used to choose anything)", held)
     print(f"Engine: {name} ({type(engine).__module__}.{type(engine).__name__})")
     settings = {
         key: value for key, value in vars(engine).items() if not key.startswith("_") and isinstance(value, (int, float, str))
@@ -99,23 +102,45 @@ def report(engine, name: str) -> None:
     if settings:
         print("Thresholds:", ", ".join(f"{key}={value}" for key, value in settings.items()))
     print("Baselines: word-set Jaccard grouping (>= 0.25, at most 5 per group); pg_trgm similarity >= 0.25 for duplicates")
+    print("F1 margin: engine minus trigram, with its paired 95 % bootstrap interval (2,000 resamplings of the units)")
     print()
-    header = f"{'':7} | {'ARI engine':>10} {'Jaccard':>8} {'margin':>7} | {'dup P/R/F1 engine':>18} {'trigram':>15} {'F1 margin':>9} | {'sim R@5':>7} {'shown':>5}"
+    header = (
+        f"{'':7} | {'ARI engine':>10} {'Jaccard':>8} {'margin':>7} | {'dup P/R/F1 engine':>18} {'trigram':>15} "
+        f"{'F1 margin [95 % CI]':>22} | {'sim R@5':>7} {'shown':>5}"
+    )
     print(header)
     print("-" * len(header))
-    parts = [("dev", dev), ("test", test), ("all", items)] + ([("holdout", holdout)] if holdout else [])
-    for label, part in parts:
+    pooled: tuple[dict, dict] = ({}, {})
+    for label, part in [("dev", dev), ("test", test), ("all", items), *holdouts.items()]:
         mine, base = evaluate(engine, part), baselines(part)
-        p, r, f = mine["dup"]
-        bp, br, bf = base["dup"]
+        counts = ev.unit_counts(part, mine["found"], label), ev.unit_counts(part, base["found"], label)
+        if label in holdouts:
+            for into, more in zip(pooled, counts):
+                into.update(more)
+        p, r, _f = mine["dup"]
+        bp, br, _bf = base["dup"]
+        f, low, high = ev.bootstrap_margin(*counts)
         print(
             f"{label:7} | {mine['ari']:10.3f} {base['ari']:8.3f} {mine['ari'] - base['ari']:+7.3f} | "
-            f"{p:5.2f}/{r:5.2f}/{f:5.2f}  {bp:4.2f}/{br:4.2f}/{bf:4.2f} {f - bf:+9.2f} | {mine['recall5']:7.2f} {mine['shown']:5.1f}"
+            f"{p:5.2f}/{r:5.2f}/{mine['dup'][2]:5.2f}  {bp:4.2f}/{br:4.2f}/{base['dup'][2]:4.2f} "
+            f"{f:+6.2f} [{low:+5.2f}, {high:+5.2f}] | {mine['recall5']:7.2f} {mine['shown']:5.1f}"
         )
         print(
             f"{'':7} | clusters {mine['clusters']} (largest {mine['largest']}) vs {base['clusters']} (largest {base['largest']}); "
             f"pairs proposed {mine['dup_found']} (right {mine['dup_right']}) vs {base['dup_found']} (right {base['dup_right']}), "
             f"marked {mine['gold']}"
+        )
+    if len(holdouts) > 1:
+        engine_counts, base_counts = pooled
+        totals = [[sum(c[n] for c in counts.values()) for n in range(3)] for counts in pooled]
+        f, low, high = ev.bootstrap_margin(engine_counts, base_counts)
+        (marked, proposed, right), (_, base_proposed, base_right) = totals
+        print()
+        print(
+            f"held-out sets pooled ({len(holdouts)} sets, {marked:.0f} marked pairs): duplicate F1 engine "
+            f"{ev.f1_of(*totals[0]):.2f} ({right:.0f} right of {proposed:.0f} proposed) vs trigram "
+            f"{ev.f1_of(*totals[1]):.2f} ({base_right:.0f} right of {base_proposed:.0f}); "
+            f"margin {f:+.2f} [95 % CI {low:+.2f}, {high:+.2f}]"
         )
 
 
