@@ -96,6 +96,22 @@ async def test_contribution_form_errors_are_shown_in_french_and_nothing_is_store
             assert data["title"][:20] in response.text
     assert await Contribution.count() == 0
 
+async def test_comment_form_errors_come_back_on_the_page_and_nothing_is_stored(browser):
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    item = await make_contribution(world, author, "Une idée")
+    slug = world.consultation["slug"]
+    await browser.join(slug, world.token, "Camille")
+    url = f"/c/{slug}/contributions/{item}/comments"
+    for data, expected in (({"body": "   "}, "Ce champ est obligatoire"), ({"body": "z" * 5001}, "5")):
+        response = await browser.post(url, data)  # used to answer 500
+        assert response.status_code == 422, (data, response.status_code)
+        assert expected in text_of(response.text) and "Une idée" in text_of(response.text)
+    response = await browser.post(url, {"body": "Réponse à rien", "parent_id": "999999"})
+    assert response.status_code in (404, 422) and "Réponse à rien" in response.text  # what was typed comes back
+    assert await Comment.count() == 0
+
+
 
 async def test_closed_phases_and_budget_are_refused_with_a_message(browser):
     world = await make_world(budget=1, contributions_open=False)

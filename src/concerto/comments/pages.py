@@ -30,8 +30,9 @@ class CommentPages(Controller):
             if wants_fragment(request):
                 raise
             context = await contribution_page_context(consultation, actor, contribution_id)
+            context.pop("form")  # what was typed is sent back instead
             context["reply_to"] = form.get("parent_id")
-            return render_form_error(request, "contributions/page.html", error, form, **{**context, "form": form})
+            return render_form_error(request, "contributions/page.html", error, form, **context)
         if wants_fragment(request):
             # concerto.js inserts the new comment where the form was.
             comment = await comments.get(actor, comment_id)
