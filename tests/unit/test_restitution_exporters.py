@@ -570,3 +570,59 @@ def test_plain_text_renders_as_the_parser_would(text):
 @pytest.mark.parametrize("text", ["- liste", "1. un", "a *b*", "<b>x</b>", "ligne  \ncassée", "Titre\n===", "    code", "a & b"])
 def test_markdown_syntax_takes_the_parser(text):
     assert plain_paragraphs(text) is None
+
+
+# -- many working groups ---------------------------------------------------------------------
+
+
+def _many_groups(document: Document, count: int = 40) -> Document:
+    """A consultation with ``count`` working groups with long titles: the chart is taller than a page."""
+    figures = [
+        GroupFigures(f"Groupe de travail n° {n} sur un sujet dont l'intitulé est long comme souvent", n % 7, n % 5, n * 3, 0, 4)
+        for n in range(1, count + 1)
+    ]
+    return dataclasses.replace(document, figures=dataclasses.replace(document.figures, groups=figures))
+
+
+def test_many_groups_give_several_charts_that_each_fit_a_page(document):
+    import docx
+    from odf import draw
+    from odf.opendocument import load
+
+    many = _many_groups(document)  # one chart of 40 rows would be taller than a page
+    titles = [f"{document.labels.chart_title} ({n}/4)" for n in range(1, 5)]
+
+    reader = _pdf(exporters.get("pdf").render(many))  # used to fail: a picture taller than the page
+    text = _flat(" ".join(page.extract_text() for page in reader.pages))
+    assert all(title in text for title in titles)
+    assert sum(len(page.images) for page in reader.pages) == 4
+    assert "Groupe de travail n° 40" in text  # the figures table, split over pages, is whole
+
+    odt = load(io.BytesIO(exporters.get("odt").render(many)))
+    frames = odt.getElementsByType(draw.Frame)
+    assert len(frames) == 4 and [_odt_text(frame.childNodes[1]) for frame in frames] == titles
+    for frame in frames:
+        width, height = (float(frame.getAttribute(side).removesuffix("cm")) for side in ("width", "height"))
+        assert height <= 22.0 and width > 15  # within the page, barely scaled: the text stays legible
+
+    word = docx.Document(io.BytesIO(exporters.get("docx").render(many)))
+    section = word.sections[0]
+    assert len(word.inline_shapes) == 4
+    for shape in word.inline_shapes:
+        assert shape.height <= section.page_height - section.top_margin - section.bottom_margin
+        assert shape.width > docx.shared.Cm(15)
+    assert [p.text for p in word.paragraphs if p.style.name == "Caption"] == titles
+
+
+def test_the_parts_of_a_split_chart_share_their_scales(document):
+    from concerto.restitution.chart import _figure, chart_parts
+
+    many = _many_groups(document)
+    parts = chart_parts(many)
+    assert [len(groups) for groups, _title in parts] == [10, 10, 10, 10]
+    assert [g.title for groups, _title in parts for g in groups] == [g.title for g in many.figures.groups]
+    limits = {tuple(axes.get_xlim() for axes in _figure(many, groups, title).axes[:2]) for groups, title in parts}
+    assert len(limits) == 1  # the same scales on every page: bars compare across parts
+    odd = _many_groups(document, 23)
+    assert [len(groups) for groups, _title in chart_parts(odd)] == [8, 8, 7]
+    assert [len(groups) for groups, _title in chart_parts(document)] == [2]

@@ -13,8 +13,10 @@ bytes: fixed SVG hash salt, no date or software metadata.
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
+from collections.abc import Sequence
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from concerto.restitution.exporters._shared import number
-from concerto.restitution.model import Document
+from concerto.restitution.model import Document, GroupFigures
 
 # Colour-blind-safe (Okabe–Ito) and distinct in greyscale print.
 _ACQUIS = "#0072B2"
@@ -52,15 +54,20 @@ def has_chart(document: Document) -> bool:
     return bool(document.figures.groups)
 
 
-def _figure(document: Document) -> Figure:
+# On paper, one chart holds at most this many groups; more are drawn as several charts
+# (one page each at most), so the text stays the size it was drawn at.
+GROUPS_PER_PAGE = 10
+
+
+def _figure(document: Document, groups: Sequence[GroupFigures] | None = None, title: str | None = None) -> Figure:
     words = document.labels
-    groups = document.figures.groups
+    groups = document.figures.groups if groups is None else groups
     names = [textwrap.fill(group.title, 28, max_lines=3, placeholder="…") for group in groups]
     lines = max((name.count("\n") + 1 for name in names), default=1)
     height = 1.2 + len(groups) * max(0.55, 0.22 * lines + 0.2)
     figure = Figure(figsize=(7.5, height), layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(words.chart_title, fontsize=11, fontweight="bold")
+    figure.suptitle(title or words.chart_title, fontsize=11, fontweight="bold")
     left, right = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
     positions = list(range(len(groups)))
     bar = 0.38
@@ -82,6 +89,12 @@ def _figure(document: Document) -> Figure:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(document, int(value))))
         axes.margins(x=0.2)
+    if len(groups) < len(document.figures.groups):
+        # One of several parts: every part on the same scales, so bars compare across pages.
+        everyone = document.figures.groups
+        for axes, most in ((left, max(max(g.acquis, g.enjeux) for g in everyone)), (right, max(g.votes for g in everyone))):
+            if most:
+                axes.set_xlim(0, most * 1.2)
         axes.tick_params(axis="y", length=0)
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
@@ -106,11 +119,41 @@ def chart_svg(document: Document) -> str:
     return _SVG_PROLOG.sub("", out.getvalue(), count=1).strip()
 
 
-def chart_png(document: Document, dpi: int = 150) -> tuple[bytes, tuple[float, float]]:
-    """PNG bytes and the picture's size in centimetres (for office documents)."""
+def fit(size: tuple[float, float], max_width: float, max_height: float) -> tuple[float, float]:
+    """``size`` scaled down (never up), keeping its proportions, to fit in ``max_width`` x ``max_height``."""
+    width, height = size
+    scale = min(1.0, max_width / width, max_height / height)
+    return width * scale, height * scale
+
+
+def chart_parts(document: Document) -> list[tuple[Sequence[GroupFigures], str]]:
+    """The groups split into charts of at most ``GROUPS_PER_PAGE`` (as even as can be), each with its title.
+
+    The chart grows one row per working group: drawn whole, a consultation with
+    many groups would give a chart taller than a page, which office documents
+    crop and a PDF cannot lay out.
+    """
+    groups = document.figures.groups
+    count = max(1, math.ceil(len(groups) / GROUPS_PER_PAGE))
+    if count == 1:
+        return [(groups, document.labels.chart_title)]
+    size, extra = divmod(len(groups), count)
+    parts, start = [], 0
+    for n in range(count):
+        end = start + size + (n < extra)
+        parts.append((groups[start:end], f"{document.labels.chart_title} ({n + 1}/{count})"))
+        start = end
+    return parts
+
+
+def chart_pngs(document: Document, dpi: int = 150) -> list[tuple[bytes, tuple[float, float], str]]:
+    """For paper: one PNG per part (see ``chart_parts``), with its size in centimetres and its title."""
+    pictures = []
     with rc_context(_STYLE):
-        figure = _figure(document)
-        out = io.BytesIO()
-        figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
-        width, height = figure.get_size_inches()
-    return out.getvalue(), (width * 2.54, height * 2.54)
+        for groups, title in chart_parts(document):
+            figure = _figure(document, groups, title)
+            out = io.BytesIO()
+            figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
+            width, height = figure.get_size_inches()
+            pictures.append((out.getvalue(), (width * 2.54, height * 2.54), title))
+    return pictures

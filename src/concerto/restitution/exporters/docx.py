@@ -18,10 +18,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Pt
 from lxml import etree
 
-from concerto.restitution.chart import chart_png, has_chart
+from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     CALENDAR_WIDTHS,
@@ -45,6 +45,7 @@ from concerto.restitution.model import Document, Item
 _MUTED = "4F5461"
 _MONO = "Liberation Mono"
 _CHART_WIDTH = Cm(16.5)
+_CHART_MAX_HEIGHT = Cm(22)  # the page's 25.9 cm of text, less room for the caption
 _TEXT_WIDTH_CM = 17.0
 
 
@@ -223,15 +224,16 @@ class _Writer:
                 self.paragraph("List Bullet 2", other.title + (f" · {other.author}" if other.author else ""))
 
     def chart(self) -> None:
-        png, _size = chart_png(self.document)
-        self.doc.add_picture(io.BytesIO(png), width=_CHART_WIDTH)
-        picture = self.doc.paragraphs[-1]
-        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for properties in picture._p.iter(qn("wp:docPr")):
-            properties.set("descr", self.document.labels.chart_title)
-            properties.set("name", "chart")
-        caption = self.paragraph("Caption", self.document.labels.chart_title)
-        _sub(caption.find(_W + "pPr"), "jc", "center")
+        for n, (png, size, title) in enumerate(chart_pngs(self.document)):
+            width, height = fit((_CHART_WIDTH, _CHART_WIDTH * size[1] / size[0]), _CHART_WIDTH, _CHART_MAX_HEIGHT)
+            self.doc.add_picture(io.BytesIO(png), width=Emu(round(width)), height=Emu(round(height)))
+            picture = self.doc.paragraphs[-1]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for properties in picture._p.iter(qn("wp:docPr")):
+                properties.set("descr", title)
+                properties.set("name", f"chart{n + 1}" if n else "chart")
+            caption = self.paragraph("Caption", title)
+            _sub(caption.find(_W + "pPr"), "jc", "center")
 
     def page_setup(self) -> None:
         section = self.doc.sections[0]

@@ -52,7 +52,7 @@ from odf.text import (
     Span,
 )
 
-from concerto.restitution.chart import chart_png, has_chart
+from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     CALENDAR_WIDTHS,
@@ -79,6 +79,7 @@ _ACCENT = "#1f4e9c"
 _MUTED = "#4f5461"
 _LINE = "0.5pt solid #c9c5bd"
 _CHART_WIDTH_CM = 16.5
+_CHART_MAX_HEIGHT_CM = 22.0  # the page's 25.2 cm of text, less room for the caption
 _TEXT_WIDTH_CM = 17.0
 _BULLETS = "•◦▪–"
 
@@ -361,18 +362,19 @@ class _Writer:
         return entry
 
     def chart(self) -> None:
-        png, (width, height) = chart_png(self.document)
-        href = self.doc.addPicture("Pictures/chart.png", "image/png", png)
-        scale = _CHART_WIDTH_CM / width
-        frame = Frame(name="chart", stylename=self.styles.frame, anchortype="as-char",
-                      width=f"{_CHART_WIDTH_CM:.2f}cm", height=f"{height * scale:.2f}cm")
-        frame.addElement(Image(href=href, type="simple", show="embed", actuate="onLoad"))
-        frame.addElement(Title(text=self.document.labels.chart_title))
-        frame.addElement(Desc(text=self.document.labels.chart_title))
-        holder = P(stylename=self.styles.figure)
-        holder.addElement(frame)
-        self.body.append(holder)
-        self.paragraph(self.document.labels.chart_title, self.styles.caption)
+        for n, (png, size, title) in enumerate(chart_pngs(self.document)):
+            name = f"chart{n + 1}" if n else "chart"
+            href = self.doc.addPicture(f"Pictures/{name}.png", "image/png", png)
+            width, height = fit((_CHART_WIDTH_CM, _CHART_WIDTH_CM * size[1] / size[0]), _CHART_WIDTH_CM, _CHART_MAX_HEIGHT_CM)
+            frame = Frame(name=name, stylename=self.styles.frame, anchortype="as-char",
+                          width=f"{width:.2f}cm", height=f"{height:.2f}cm")
+            frame.addElement(Image(href=href, type="simple", show="embed", actuate="onLoad"))
+            frame.addElement(Title(text=title))
+            frame.addElement(Desc(text=title))
+            holder = P(stylename=self.styles.figure)
+            holder.addElement(frame)
+            self.body.append(holder)
+            self.paragraph(title, self.styles.caption)
 
     # -- the document --
 

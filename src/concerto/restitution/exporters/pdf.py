@@ -24,7 +24,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab.lib.units import cm, mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
@@ -41,7 +41,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as _ReportLabParagraph
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from concerto.restitution.chart import chart_png, has_chart
+from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     CALENDAR_WIDTHS,
@@ -158,7 +158,9 @@ class _Paragraph(_ReportLabParagraph):
     _laid_out: tuple[float, tuple[float, float]] | None = None
 
     def wrap(self, availWidth, availHeight):
-        if self._laid_out is None or self._laid_out[0] != availWidth:
+        # ReportLab's split() drops the lines when it cannot split (a table row
+        # split across pages tries it): lay out again then.
+        if self._laid_out is None or self._laid_out[0] != availWidth or "blPara" not in self.__dict__:
             self._laid_out = (availWidth, super().wrap(availWidth, availHeight))
         return self._laid_out[1]
 
@@ -255,9 +257,10 @@ class _Template(BaseDocTemplate):
 
 
 class _Writer:
-    def __init__(self, document: Document, width: float) -> None:
+    def __init__(self, document: Document, width: float, height: float) -> None:
         self.document = document
         self.width = width
+        self.height = height
         self.styles = _styles()
         self.story: list[Flowable] = []
         self._indented: dict[tuple[str, int], ParagraphStyle] = {}
@@ -351,10 +354,12 @@ class _Writer:
         self.keep(parts)
 
     def chart(self) -> None:
-        png, (width, height) = chart_png(self.document, dpi=200)
-        scale = min(1.0, self.width / (width / 2.54 * 72))
-        image = Image(io.BytesIO(png), width=width / 2.54 * 72 * scale, height=height / 2.54 * 72 * scale)
-        self.keep([image, self.para(_text(self.document.labels.chart_title), "caption")])
+        points = 72 / 2.54
+        for png, (width, height), title in chart_pngs(self.document, dpi=200):
+            # Each picture and its caption on one page.
+            width, height = fit((width * points, height * points), self.width, self.height - 3 * cm)
+            image = Image(io.BytesIO(png), width=width, height=height)
+            self.keep([image, self.para(_text(title), "caption")])
 
     # -- the document --
 
@@ -430,7 +435,7 @@ def render(document: Document) -> bytes:
         out = io.BytesIO()
         pages = _PageCount()
         template = _Template(out, document, pages)
-        story = _Writer(document, template.width).write()
+        story = _Writer(document, template.width, template.height).write()
         template.multiBuild([*story, pages])
         return out.getvalue()
 
