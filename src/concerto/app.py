@@ -29,6 +29,7 @@ from concerto.restitution.pages import RestitutionPages
 from concerto.settings import Settings, get_settings
 from concerto.web.errors import handle_exception
 from concerto.web.middleware import locale_middleware
+from concerto.web.request import ConcertoRequest
 from concerto.web.templating import template_config
 
 PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages, RestitutionPages]
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin()],
         ),
         state=State({"settings": settings}),
+        request_class=ConcertoRequest,
         request_max_body_size=1_000_000,
         debug=settings.debug,
     )

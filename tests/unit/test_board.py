@@ -97,6 +97,20 @@ async def test_undo_is_refused_when_later_actions_touched_the_same_rows(database
     assert await Theme.count() == 1
 
 
+async def test_undo_is_refused_when_it_would_put_back_a_theme_that_is_gone(database):
+    # Found by fuzzing the API: this was a server error (the foreign key refused the write).
+    world, _author, items = await setup_board()
+    fid, gid = world.facilitator, world.group["id"]
+    await board.create_theme(fid, gid, {"title": "A"}, items[:1])
+    taken_out = await board.place(fid, gid, items[:1], "")
+    theme = (await Theme.select(Theme.id).first())["id"]
+    await board.dissolve_theme(fid, theme)  # the contribution is no longer in it: no conflict there
+    with pytest.raises(Conflict):
+        await board.undo(fid, taken_out)
+    assert await theme_of(items[0]) is None
+    assert (await board.action(fid, taken_out))["undone_by"] is None
+
+
 async def test_duplicates_count_each_supporter_once_and_follow_their_root(database):
     world, author, items = await setup_board()
     fid, gid = world.facilitator, world.group["id"]
