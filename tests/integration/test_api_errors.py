@@ -186,6 +186,14 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
     theme = paths[f"{base}/groups/{{group_id}}/themes"]["post"]
     assert theme["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ThemeActionRead"}
     assert set(schemas["ThemeActionRead"]["required"]) == {"action_id", "theme_id"}
+    # Error answers are documented as what they are: problem details.
+    for operation in operations:
+        assert {"400", "403", "404", "409", "422"} <= set(operation["responses"]), operation["summary"]
+        for status in ("400", "422"):
+            assert operation["responses"][status]["content"] == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+    assert set(schemas["Problem"]["required"]) == {"type", "title", "status", "detail", "instance"}
     assert len(API_HANDLERS) == 10
     assert (await client.get("/schema")).status_code == 200
 
