@@ -15,19 +15,42 @@
     var owner = details.parentElement.closest("[id]");
     return owner && owner !== board ? owner.id + " " + details.className : null;
   }
-  function swap(html, focusId) {
+  // The keyboard focus survives a redraw too: an element with an id is found by its id,
+  // a button without one (« Annuler » in the history) by its form's address and its text.
+  function focusKey(element) {
+    if (!element || !board.contains(element)) return null;
+    if (element.id) return { id: element.id };
+    if (element.form) return { action: element.form.getAttribute("action"), text: element.textContent.trim() };
+    return null;
+  }
+  function findByKey(key) {
+    if (!key) return null;
+    if (key.id) return document.getElementById(key.id);
+    var found = null;
+    board.querySelectorAll("form").forEach(function (form) {
+      if (found || form.getAttribute("action") !== key.action) return;
+      form.querySelectorAll("button").forEach(function (button) {
+        if (!found && button.textContent.trim() === key.text) found = button;
+      });
+    });
+    return found;
+  }
+  function swap(html, focus) {
     var open = Array.prototype.map.call(board.querySelectorAll("details[open]"), menuKey);
     board.innerHTML = html;
     board.querySelectorAll("details").forEach(function (details) {
       var key = menuKey(details);
       if (key && open.indexOf(key) !== -1) details.open = true;
     });
-    var target = focusId && document.getElementById(focusId);
+    var target = findByKey(focus);
     if (target) { target.focus(); }
   }
 
+  var actions = 0; // board actions sent from this page, to drop a redraw that left before one of them
+
   function submit(url, body, focusId, done) {
     pending = true;
+    actions += 1;
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "x-requested-with": "fetch", "x-csrftoken": token() }
@@ -40,7 +63,7 @@
         try { var problem = JSON.parse(result.text); message = problem.detail || problem.title; } catch (e) { /* keep text */ }
         announce(message); alert(message); return;
       }
-      swap(result.text, focusId);
+      swap(result.text, focusId ? { id: focusId } : null);
       if (done) announce(done);
     }).catch(function () { pending = false; });
   }
@@ -51,9 +74,15 @@
       setTimeout(refresh, 1500); // do not pull the form or the menu from under someone using it
       return;
     }
+    var before = actions;
     fetch(board.dataset.fragment, { headers: { "x-requested-with": "fetch" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html) swap(html, document.activeElement && document.activeElement.id); });
+      .then(function (html) {
+        // An action sent meanwhile already drew a newer board: this one would bring back the old.
+        if (!html) return;
+        if (pending || actions !== before) { setTimeout(refresh, 300); return; }
+        swap(html, focusKey(document.activeElement));
+      });
   }
 
   document.addEventListener("submit", function (event) {

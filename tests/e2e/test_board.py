@@ -81,8 +81,18 @@ def test_keyboard_move_into_a_theme_shows_up_live_for_participants(demo_server, 
     expect(section).to_contain_text(title)
     assert participant_page.evaluate("window.__sameDocument") is True
 
-    # Undo from the history, still with the keyboard.
+    # Undo from the history, still with the keyboard. Meanwhile another change redraws the
+    # board live: the focus stays on the same « Annuler » (it used to be lost with the old button).
     page.locator("#history").get_by_role("button", name="Annuler").first.focus()
+    undo_form = page.evaluate("document.activeElement.form.getAttribute('action')")
+    csrf = next(cookie["value"] for cookie in facilitator.cookies() if cookie["name"] == "csrftoken")
+    response = page.request.post(
+        f"{server.base}/api/v1/consultations/ess-2027/groups/{BOARD_GROUP}/themes",
+        data={"title": "Créé ailleurs"}, headers={"x-csrftoken": csrf},
+    )
+    assert response.status == 201
+    expect(page.locator("section.board-column", has=page.get_by_role("heading", name=re.compile("Créé ailleurs")))).to_be_visible()
+    assert page.evaluate("document.activeElement.form && document.activeElement.form.getAttribute('action')") == undo_form
     page.keyboard.press("Enter")
     expect(theme.locator(".board-card")).to_have_count(0)
     assert errors == []
