@@ -118,30 +118,36 @@ async def _still_used(table: str, row_id: int) -> bool:
     return table == "theme" and await Contribution.exists().where(Contribution.theme == row_id)
 
 
-async def _references_gone(model: type[Table], values: dict[str, Any]) -> bool:
+async def _references_gone(model: type[Table], values: dict[str, Any], found: set[tuple[str, Any]]) -> bool:
     """Whether a value to write back points to a row that no longer exists.
 
     A contribution taken out of a theme that a later action then dissolved:
-    putting it back would name a theme that is gone.
+    putting it back would name a theme that is gone. ``found`` remembers the rows
+    already seen during this undo (a merge of 200 contributions names one theme).
     """
     for name, value in values.items():
         column = model._meta.get_column_by_name(name)
-        if value is not None and isinstance(column, ForeignKey):
-            target = column._foreign_key_meta.resolved_references
+        if value is None or not isinstance(column, ForeignKey):
+            continue
+        target = column._foreign_key_meta.resolved_references
+        key = (target._meta.tablename, value)
+        if key not in found:
             if not await target.exists().where(target._meta.primary_key == value):
                 return True
+            found.add(key)
     return False
 
 
 async def revert(recorded: list[dict[str, Any]]) -> ChangeSet:
     """Apply ``recorded`` backwards; returns the change set of the undo itself."""
     undo = ChangeSet()
+    found: set[tuple[str, Any]] = set()
     for change in reversed(recorded):
         table, row_id = change["table"], change["id"]
         model = TABLES[table]
         if change["op"] == "update":
             exists, value = await _current(table, row_id, change["field"])
-            if not exists or value != change["after"] or await _references_gone(model, {change["field"]: change["before"]}):
+            if not exists or value != change["after"] or await _references_gone(model, {change["field"]: change["before"]}, found):
                 raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
             await undo.update(table, row_id, change["field"], change["after"], change["before"])
         elif change["op"] == "insert":
@@ -150,7 +156,7 @@ async def revert(recorded: list[dict[str, Any]]) -> ChangeSet:
             row = await model.select().where(model._meta.primary_key == row_id).first()
             await undo.delete(table, row)
         else:  # delete: put the row back with its id, so references to it work again
-            if await model.exists().where(model._meta.primary_key == row_id) or await _references_gone(model, change["row"]):
+            if await model.exists().where(model._meta.primary_key == row_id) or await _references_gone(model, change["row"], found):
                 raise Conflict(N_("Later changes touched the same contributions or themes; undo those first."))
             values = _restore(change["row"])
             await model.insert(model(**values))
