@@ -96,6 +96,7 @@ async def test_contribution_form_errors_are_shown_in_french_and_nothing_is_store
             assert data["title"][:20] in response.text
     assert await Contribution.count() == 0
 
+
 async def test_comment_form_errors_come_back_on_the_page_and_nothing_is_stored(browser):
     world = await make_world()
     author = await make_participant(world, "Autrice")
@@ -110,7 +111,6 @@ async def test_comment_form_errors_come_back_on_the_page_and_nothing_is_stored(b
     response = await browser.post(url, {"body": "Réponse à rien", "parent_id": "999999"})
     assert response.status_code in (404, 422) and "Réponse à rien" in response.text  # what was typed comes back
     assert await Comment.count() == 0
-
 
 
 async def test_closed_phases_and_budget_are_refused_with_a_message(browser):
