@@ -55,7 +55,7 @@ def seed(path: Path, contributions: int, votes: int, comments: int, groups: int)
     con = sqlite3.connect(path)
     now = "2026-11-20 10:00:00.000000+00:00"
     con.execute(
-        "INSERT INTO consultation (id, slug, title, summary, status, invite_token, created_at) VALUES (1, 'grande', ?, '', 'open', 'x', ?)",
+        "INSERT INTO consultation (id, slug, title, summary, status, invite_token, join_code, created_at) VALUES (1, 'grande', ?, '', 'open', 'x', 'BENCH1', ?)",
         ("Grande consultation métropolitaine sur l’économie sociale et solidaire", now),
     )
     con.executemany(

@@ -139,8 +139,14 @@
     }
   });
 
-  if (window.EventSource && board.dataset.live) {
-    var source = new EventSource(board.dataset.live);
-    source.addEventListener("board", refresh);
+  // Everything that changes in the group (board actions, new contributions, votes) redraws the
+  // board, once for a burst of events; concerto-live.js holds the page's one event stream.
+  var redraw = null;
+  function soon() { clearTimeout(redraw); redraw = setTimeout(refresh, 200); }
+  if (window.ConcertoLive) {
+    window.ConcertoLive.on(function (event) {
+      if (event.type === "phase") return;
+      soon();
+    });
   }
 })();

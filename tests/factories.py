@@ -38,8 +38,9 @@ async def make_world(*, status: str = "open", budget: int = 5, **group_values) -
         account_id, {"title": f"Consultation {next(_sequence)}", "summary": "Pour **tester**.", "status": status}
     )
     facilitator = await resolve_actor(consultation["id"], account_id=account_id, participant_id=None)
+    # Voting open, unlike a new group's default, so tests can vote at once.
     group = await groups.create(
-        consultation, facilitator, {"title": "Entreprendre autrement", "vote_budget": budget, **group_values}
+        consultation, facilitator, {"title": "Entreprendre autrement", "vote_budget": budget, "voting_open": True, **group_values}
     )
     row = await Consultation.select(Consultation.invite_token).where(Consultation.id == consultation["id"]).first()
     return World(consultation, group, facilitator, account_id, email, row["invite_token"])

@@ -10,7 +10,9 @@ from concerto.board.api import BoardApi, SuggestionApi
 from concerto.comments.api import CommentApi
 from concerto.consultations.api import ConsultationApi, ConsultationMembersApi, MeetingApi
 from concerto.contributions.api import ContributionApi
+from concerto.contributions.import_api import ImportApi
 from concerto.groups.api import GroupApi
+from concerto.live.api import LiveApi
 from concerto.votes.api import VoteApi
 from concerto.web.schemas import PROBLEM_STATUSES, Problem
 
@@ -20,7 +22,9 @@ API_HANDLERS: list = [
     ConsultationMembersApi,
     MeetingApi,
     GroupApi,
+    LiveApi,
     ContributionApi,
+    ImportApi,
     VoteApi,
     CommentApi,
     BoardApi,

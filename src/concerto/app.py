@@ -17,14 +17,19 @@ from litestar.static_files import create_static_files_router
 
 from concerto import db
 from concerto.accounts.pages import AccountPages
-from concerto.board import events
 from concerto.board.pages import BoardPages
 from concerto.api import API_HANDLERS
 from concerto.comments.pages import CommentPages
 from concerto.consultations.facilitation import FacilitationPages, FacilitatorHome
 from concerto.consultations.pages import ConsultationPages, PublicPages
+from concerto.contributions.import_pages import ImportPages
 from concerto.contributions.pages import ContributionPages
 from concerto.groups.pages import GroupPages
+from concerto.live import events
+from concerto.live import scheduler
+from concerto.live.control import ControlPages
+from concerto.live.streams import StreamPages
+from concerto.live.wall import JoinShortcut, WallPages
 from concerto.restitution.pages import RestitutionPages
 from concerto.settings import Settings, get_settings
 from concerto.web.errors import handle_exception
@@ -32,7 +37,7 @@ from concerto.web.middleware import locale_middleware
 from concerto.web.request import ConcertoRequest
 from concerto.web.templating import template_config
 
-PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages, RestitutionPages]
+PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages, RestitutionPages, StreamPages, WallPages, JoinShortcut, ControlPages, ImportPages]
 
 
 def _rate_limit(settings: Settings) -> RateLimitConfig | None:
@@ -72,7 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            yield
+            async with scheduler.running():
+                yield
         finally:
             gc.unfreeze()
             await db.disconnect()

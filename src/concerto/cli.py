@@ -1,4 +1,4 @@
-"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster, archive."""
+"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster, import-contributions, archive."""
 
 from __future__ import annotations
 
@@ -235,6 +235,55 @@ def restitution(args: argparse.Namespace) -> None:
     print(f"Restitution of “{document.title}” ({what}) written to {output} ({exporter.label}, {len(content):,} bytes).")
 
 
+def import_contributions(args: argparse.Namespace) -> None:
+    from concerto import db
+    from concerto.accounts.services import Actor
+    from concerto.consultations.services import get_by_slug
+    from concerto.contributions import imports
+    from concerto.db.migrate import migrate as run_migrations
+    from concerto.errors import ConcertoError
+    from concerto.web.errors import describe
+
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        _fail(f"cannot read {args.file}: {error.strerror or error}")
+
+    async def load() -> tuple[imports.Preview, list[int]]:
+        rows = imports.parse(raw, path.name)  # a file that cannot be read is refused before connecting
+        async with db.connected(get_settings().database_url):
+            await run_migrations(quiet=True)
+            consultation = await get_by_slug(args.slug)
+            group = await imports.find_group(consultation["id"], args.group) if args.group else None
+            preview = await imports.validate(consultation["id"], rows, group)
+            if preview.errors or args.dry_run:
+                return preview, []
+            # No session here: whoever can run this command on the server imports with a facilitator's rights.
+            actor = Actor(consultation["id"], None, "facilitator")
+            return preview, await imports.store(actor, consultation, preview)
+
+    try:
+        preview, created = _run(load())
+    except ConcertoError as error:
+        _status, _code, message, fields = describe(error)
+        details = [f"  {text}" for text in fields.values() if text != message]
+        print(f"error: {message}", *details, "Nothing was imported.", sep="\n", file=sys.stderr)
+        raise SystemExit(2) from None
+    if preview.errors:
+        print(*[imports.explain(error) for error in preview.errors], sep="\n", file=sys.stderr)
+        count = len({error.line for error in preview.errors})
+        _fail(f"{count} line{'s' if count > 1 else ''} to correct in {path.name}. Nothing was imported.")
+    for item in preview.items:
+        author = f" ({item.author})" if item.author else ""
+        print(f"line {item.line}: [{item.group_title}] {item.kind_label} — {item.title}{author}")
+    count = len(preview.items)
+    if args.dry_run:
+        print(f"Dry run: {count} contribution{'s' if count > 1 else ''} would be imported; nothing was stored.")
+    else:
+        print(f"{len(created)} contribution{'s' if len(created) > 1 else ''} imported")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="concerto", description="Public consultations and working groups.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +335,22 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--output", "-o", required=True, metavar="FILE")
     command.add_argument("--version", type=int, metavar="N", help="a published version instead of the current draft")
     command.set_defaults(func=restitution)
+
+    command = commands.add_parser(
+        "import-contributions",
+        help="import typed-up post-its (CSV or XLSX) into a consultation as contributions, all or nothing",
+        description="Read post-its from FILE (.csv separated by ; or , in UTF-8 or Windows-1252, or .xlsx: "
+        "first line naming the columns titre/title, texte/body, type/kind, groupe/group, auteur/author) and "
+        "create one contribution per line. Every line is checked first: if any has an error, they are all "
+        "printed and nothing is stored (exit code 2). Runs with a facilitator's rights without signing in: "
+        "anyone who can run this command against the database can import. Lines without an author are "
+        "attributed to a participant called « Post-it ».",
+    )
+    command.add_argument("slug", metavar="SLUG", help="the consultation's address, as in /c/SLUG")
+    command.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    command.add_argument("--group", metavar="ID_OR_TITLE", help="working group (number or title) of the lines without one")
+    command.add_argument("--dry-run", action="store_true", help="check and print what would be imported, store nothing")
+    command.set_defaults(func=import_contributions)
 
     command = commands.add_parser(
         "archive",

@@ -120,6 +120,21 @@ def _timezone():
     return get_timezone(get_settings().timezone)
 
 
+def local_timezone() -> dt.tzinfo:
+    """The zone where the consultation takes place (CONCERTO_TIMEZONE)."""
+    return _timezone()
+
+
+def local_input(value: dt.datetime | None) -> str:
+    """A stored moment as a ``datetime-local`` field shows it (2026-03-14T10:45), in the local zone."""
+    return value.astimezone(_timezone()).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def format_clock(value: dt.datetime | None) -> str:
+    """The local time of day (10:45) of a stored moment."""
+    return format_time(value.astimezone(_timezone()), format="short", locale=_current.get()) if value else ""
+
+
 def local_date(value: dt.datetime) -> dt.date:
     """The calendar day of a stored (UTC) moment where the consultation takes place."""
     return value.astimezone(_timezone()).date()

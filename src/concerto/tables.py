@@ -41,6 +41,10 @@ class Consultation(Table):
     status = Varchar(length=10, default="draft")  # draft | open | closed
     # Secret part of the invitation link; rotating it revokes old links.
     invite_token = Varchar(length=40, unique=True)
+    # The short form of the invitation (/j/CODE, typed from a projector); rotated with it.
+    join_code = Varchar(length=12, default="")
+    # JSON list of the live workshop's steps: [{"kind": "contribute", "minutes": 15}, ...]
+    steps = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -79,6 +83,11 @@ class WorkingGroup(Table, tablename="working_group"):
     # Bumped by SQLite triggers on every change to what the group page lists
     # (see migration 0007 and contributions.services' listing cache).
     version = Integer(default=0)
+    # Live workshop: the step of the consultation's sequence the group is in
+    # (None: none), and its countdown.
+    step = Integer(null=True, default=None)
+    timer_started_at = Timestamptz(null=True, default=None)
+    timer_ends_at = Timestamptz(null=True, default=None)
 
 
 class Participant(Table):
@@ -90,6 +99,8 @@ class Participant(Table):
     organisation = Varchar(length=120, default="")
     role = Varchar(length=12, default="participant")  # participant | facilitator | observer
     account = ForeignKey(Account, null=True, default=None, index=True)
+    # Secret of the personal return link (/c/{slug}/return/{token}): the same place from another browser.
+    return_token = Varchar(length=40, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -207,6 +218,36 @@ class RestitutionVersion(Table, tablename="restitution_version"):
     document = Text()  # JSON of restitution.model.Document
 
 
+class RequestKey(Table, tablename="request_key"):
+    """A write sent with an idempotency key: a retried request gets the first one's result.
+
+    Unique per participant and key (migration 0008); written in the same
+    transaction as the write it stands for.
+    """
+
+    id = Serial(primary_key=True)
+    participant = ForeignKey(Participant)
+    key = Varchar(length=64)
+    kind = Varchar(length=20)  # contribution | comment | vote | unvote
+    target = Integer()  # the row written (contribution, comment) or voted on
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PhaseSchedule(Table, tablename="phase_schedule"):
+    """A phase to open or close at a given time, for one group or (group None) all of them."""
+
+    id = Serial(primary_key=True)
+    consultation = ForeignKey(Consultation, index=True)
+    working_group = ForeignKey(WorkingGroup, null=True, default=None)
+    phase = Varchar(length=20)  # contributions | voting
+    open = Boolean(default=False)
+    at = Timestamptz()
+    # plan: set by hand; timer: the end of a step's countdown (moves with it)
+    source = Varchar(length=10, default="plan")
+    created_by = ForeignKey(Participant, null=True, default=None, on_delete=OnDelete.set_null)
+    done_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account,
     Consultation,
@@ -222,4 +263,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     BoardAction,
     Restitution,
     RestitutionVersion,
+    RequestKey,
+    PhaseSchedule,
 )

@@ -20,11 +20,11 @@ async def test_facilitators_add_and_configure_groups(browser, new_browser):
         "description": "",
         "position": 1,
         "contributions_open": True,
-        "voting_open": True,
+        "voting_open": False,  # a new group starts by contributing
         "vote_budget": 3,
     }
-    changed = ok(await facilitator.api("PATCH", f"{path}/{created['id']}", {"voting_open": False, "vote_budget": 0}))
-    assert (changed["voting_open"], changed["vote_budget"], changed["contributions_open"]) == (False, 0, True)
+    changed = ok(await facilitator.api("PATCH", f"{path}/{created['id']}", {"voting_open": True, "vote_budget": 0}))
+    assert (changed["voting_open"], changed["vote_budget"], changed["contributions_open"]) == (True, 0, True)
     assert ok(await browser.api("GET", f"{path}/{created['id']}")) == changed
     listed = ok(await browser.api("GET", path))
     assert [(g["title"], g["contributions"], g["counts"]) for g in listed] == [

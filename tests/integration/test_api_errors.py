@@ -164,12 +164,20 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         f"{base}/groups/{{group_id}}/suggestions": {"get", "post"},
         f"{base}/groups/{{group_id}}/likely-duplicates": {"get"},
         f"{base}/similar": {"get"},
+        f"{base}/imports": {"post"},
+        f"{base}/live": {"get"},
+        f"{base}/live/phases": {"post"},
+        f"{base}/live/steps": {"put"},
+        f"{base}/live/steps/start": {"post"},
+        f"{base}/live/timer": {"post", "delete"},
+        f"{base}/live/schedules": {"post"},
+        f"{base}/live/schedules/{{schedule_id}}": {"delete"},
     }
     assert {path: set(operations) for path, operations in paths.items()} == expected
     operations = [operation for item in paths.values() for operation in item.values()]
     assert all(operation.get("summary") for operation in operations)
     tags = {tag for operation in operations for tag in operation["tags"]}
-    assert tags >= {"session", "consultations", "meetings", "groups", "contributions", "votes", "comments", "board"}
+    assert tags >= {"session", "consultations", "meetings", "groups", "contributions", "votes", "comments", "board", "live workshop"}
 
     vote = paths[f"{base}/contributions/{{contribution_id}}/vote"]["put"]
     assert vote["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VoteRead"}
@@ -194,7 +202,7 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
     assert set(schemas["Problem"]["required"]) == {"type", "title", "status", "detail", "instance"}
-    assert len(API_HANDLERS) == 10
+    assert len(API_HANDLERS) == 12
     assert (await client.get("/schema")).status_code == 200
 
 
@@ -213,7 +221,7 @@ async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
     facilitator = await signed_in(new_browser, world.email)
     ids = {"{slug}": world.consultation["slug"], "{group_id}": world.group["id"], "{contribution_id}": item,
            "{comment_id}": comment, "{participant_id}": author.participant_id, "{meeting_id}": 1,
-           "{theme_id}": theme, "{action_id}": action}
+           "{theme_id}": theme, "{action_id}": action, "{schedule_id}": 1}
     document = (await facilitator.client.get("/schema/openapi.json")).json()
     schemas = document["components"]["schemas"]
     seen = []
@@ -229,8 +237,9 @@ async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
             bodies = list(ODD_BODIES)
             reference = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if reference:
-                fields = schemas[reference["$ref"].rsplit("/", 1)[1]]["properties"]
-                bodies += [json.dumps({name: value}) for name in fields for value in ODD_VALUES]
+                listed = reference.get("type") == "array"  # a list of objects (the steps of a workshop)
+                fields = schemas[reference.get("items", reference)["$ref"].rsplit("/", 1)[1]]["properties"]
+                bodies += [json.dumps([{name: value}] if listed else {name: value}) for name in fields for value in ODD_VALUES]
             for body in bodies:
                 response = await facilitator.api(
                     method.upper(), path, content=body.encode(), headers={"content-type": "application/json"}

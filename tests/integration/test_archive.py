@@ -59,7 +59,7 @@ async def rich_consultation() -> Rich:
     """Every kind of record an archive holds, board history with undos and removed rows included."""
     world = await make_world(budget=0)
     facilitator = world.facilitator
-    second = await groups.create(world.consultation, facilitator, {"title": "Financer", "description": "Les *fonds*", "vote_budget": 3})
+    second = await groups.create(world.consultation, facilitator, {"title": "Financer", "description": "Les *fonds*", "vote_budget": 3, "voting_open": True})
     for meeting in (
         {"title": "Atelier de Lunel", "kind": "atelier", "date": "2026-10-14", "place": "Salle des fêtes", "attendance": 40, "notes": "Très **riche**"},
         {"title": "Comité", "kind": "comite", "date": "2026-11-02"},

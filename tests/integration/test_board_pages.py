@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
-from concerto.board import events
 from concerto.board import services as board
+from concerto.live import events
 from concerto.tables import BoardAction, Contribution, Theme
 from concerto.votes import services as votes
 from tests.browser import text_of
 from tests.factories import PASSWORD, make_contribution, make_participant, make_world
+from tests.live_support import listening
 
 
 async def facilitator_world(browser, n: int = 3):
@@ -127,7 +127,7 @@ async def test_consultation_wide_suggestion_brings_a_ticked_contribution_from_an
 
     world = await make_world()
     author = await make_participant(world, "Autrice")
-    other = await groups.create(world.consultation, world.facilitator, {"title": "Commerce", "vote_budget": 5})
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Commerce", "vote_budget": 5, "voting_open": True})
     mine = [
         await make_contribution(world, author, "Créer une monnaie locale complémentaire"),
         await make_contribution(world, author, "Lancer une monnaie locale pour le commerce de proximité"),
@@ -179,19 +179,9 @@ async def test_likely_duplicates_panel_and_dismissal(browser):
 
 async def test_board_changes_are_streamed_to_listeners(database, settings):
     world = await make_world()
-    previous = events._plugin
-    plugin = events.plugin_for(settings)
-    try:
-        async with plugin:
-            stream = events.stream(world.group["id"])
-            ready = await anext(stream)
-            assert ready.comment == "ready"
-            action = await board.create_theme(world.facilitator, world.group["id"], {"title": "En direct"})
-            message = await asyncio.wait_for(anext(stream), 5)
-            assert message.event == "board" and json.loads(message.data) == {"action": action, "group": world.group["id"]}
-            await stream.aclose()
-    finally:
-        events._plugin = previous
+    async with listening(settings, [events.group_channel(world.group["id"])]) as listener:
+        action = await board.create_theme(world.facilitator, world.group["id"], {"title": "En direct"})
+        assert await listener.events() == [{"type": "board", "action": action, "group": world.group["id"]}]
 
 
 async def test_suggestion_and_similar_api(browser, new_browser):

@@ -150,7 +150,7 @@ async def test_marking_a_duplicate_is_undoable(database):
 
 async def test_move_to_another_group_takes_votes_along_and_is_undoable(database):
     world, _author, items = await setup_board()
-    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5})
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5, "voting_open": True})
     voter = await make_participant(world, "Votant")
     await votes.cast(voter, items[0])
     await board.create_theme(world.facilitator, world.group["id"], {"title": "A"}, [items[0]])
@@ -192,7 +192,7 @@ async def test_accept_suggestions_creates_themes_in_one_action(database):
 
 async def test_accepting_a_consultation_wide_theme_can_bring_other_groups_contributions(database):
     world, author, items = await setup_board(2)
-    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5})
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5, "voting_open": True})
     elsewhere = await contributions.create(author, other, {"title": "Des locaux partagés", "kind": "acquis", "body": ""})
     twin = await contributions.create(author, other, {"title": "Locaux mutualisés", "kind": "acquis", "body": ""})
     voter = await make_participant(world, "Votant")
@@ -227,7 +227,7 @@ async def test_accepting_a_consultation_wide_theme_can_bring_other_groups_contri
 
 async def test_bringing_contributions_is_checked(database):
     world, author, items = await setup_board(2)
-    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5})
+    other = await groups.create(world.consultation, world.facilitator, {"title": "Former", "vote_budget": 5, "voting_open": True})
     elsewhere = await contributions.create(author, other, {"title": "Des locaux partagés", "kind": "acquis", "body": ""})
     with pytest.raises(Invalid):  # already in this group: it goes in "ids", not "bring"
         await board.accept_suggestions(world.facilitator, world.group["id"], [{"title": "T", "ids": [], "bring": [items[0]]}])

@@ -18,7 +18,7 @@ from tests.factories import make_contribution, make_participant, make_world
 
 async def rich_world():
     world = await make_world(budget=0)
-    second = await groups.create(world.consultation, world.facilitator, {"title": "Former et sensibiliser", "vote_budget": 0})
+    second = await groups.create(world.consultation, world.facilitator, {"title": "Former et sensibiliser", "vote_budget": 0, "voting_open": True})
     alice, bob, chloe = [await make_participant(world, name) for name in ("Alice", "Bob", "Chloé")]
     locaux = await make_contribution(world, alice, "Des locaux partagés", kind="enjeu", body="Un **lieu**")
     fonciere = await make_contribution(world, bob, "Une foncière solidaire", kind="enjeu")

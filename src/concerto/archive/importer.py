@@ -22,7 +22,7 @@ from piccolo.table import Table
 from concerto import db
 from concerto.archive import translate
 from concerto.archive.schema import REMOVABLE, SLUG_PATTERN, TABLES, Archive, ArchiveError, validate
-from concerto.consultations.services import get_by_id, new_invite_token
+from concerto.consultations.services import get_by_id, new_invite_token, unused_join_code
 from concerto.markdown import render_markdown
 from concerto.restitution.model import Document
 from concerto.tables import (
@@ -218,6 +218,7 @@ async def _write(archive: Archive, slug: str) -> int:
             summary=source.summary,
             status=source.status,
             invite_token=new_invite_token(),  # tokens are secrets: never archived
+            join_code=await unused_join_code(),
             created_at=source.created_at,
         )
     ).returning(Consultation.id)

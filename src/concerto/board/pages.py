@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, ServerSentEvent, Template
+from litestar.response import Redirect, Template
 
 from concerto.accounts.services import Actor
-from concerto.board import events, suggestions
+from concerto.board import suggestions
 from concerto.board import services as board
 from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
@@ -72,12 +72,6 @@ class BoardPages(Controller):
         context = await board_context(consultation, actor, group_id, suggest=suggest, duplicates=duplicates)
         template = "board/_board.html" if wants_fragment(request) else "board/page.html"
         return render(request, template, **context)
-
-    @get("/events", name="group-events")
-    async def live(self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> ServerSentEvent:
-        """Board changes of this group, for open board and group pages (anyone who can read it)."""
-        await groups.get(consultation["id"], group_id)
-        return ServerSentEvent(events.stream(group_id))
 
     async def _do(
         self,

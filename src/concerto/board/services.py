@@ -14,7 +14,7 @@ from typing import Any
 
 from concerto import db
 from concerto.accounts.services import Actor
-from concerto.board import events
+from concerto.live import events
 from concerto.board.changes import ChangeSet, revert
 from concerto.errors import N_, Conflict, NotFound, field_error
 from concerto.markdown import render_markdown

@@ -16,7 +16,7 @@ from concerto.comments.schemas import (
 )
 from concerto.contributions import services as contributions
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
-from concerto.web.params import Id
+from concerto.web.params import Id, IdempotencyKey
 from concerto.web.schemas import given
 
 Page = Annotated[int, QueryParameter(description="Page of top-level threads, from 1.")]
@@ -62,10 +62,13 @@ class CommentApi(Controller):
 
     @post("/contributions/{contribution_id:int}/comments", summary="Comment on a contribution, or reply")
     async def create_comment(
-        self, actor: CurrentActor, contribution_id: Id, data: JSONBody[CommentCreate]
+        self, actor: CurrentActor, contribution_id: Id, data: JSONBody[CommentCreate], idempotency_key: IdempotencyKey = None
     ) -> CommentRead:
-        """Participants and facilitators; give parent_id to reply (replies go three levels deep)."""
-        comment_id = await comments.add(actor, contribution_id, given(data))
+        """Participants and facilitators; give parent_id to reply (replies go three levels deep).
+
+        Send an ``Idempotency-Key`` header to retry safely: the same key gives the same comment.
+        """
+        comment_id = await comments.add(actor, contribution_id, given(data), key=idempotency_key)
         return CommentRead(**_fields(await comments.get(actor, comment_id)))
 
     @patch("/comments/{comment_id:int}", summary="Edit your comment")

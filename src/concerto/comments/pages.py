@@ -25,7 +25,7 @@ class CommentPages(Controller):
     ) -> Template | Redirect:
         form = await read_form(request)
         try:
-            comment_id = await comments.add(actor, contribution_id, form)
+            comment_id = await comments.add(actor, contribution_id, form, key=form.get("request_key"))
         except ConcertoError as error:
             if wants_fragment(request):
                 raise

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from concerto import db
+from concerto import db, idempotency
 from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound, field_error
+from concerto.live import announce
 from concerto.markdown import render_markdown
-from concerto.tables import Comment, Contribution
+from concerto.tables import Comment, Contribution, Participant
 from concerto.validation import FieldErrors, moderation_status, to_id
 
 BODY_MAX = 5_000
@@ -64,9 +65,11 @@ async def _open_contribution(actor: Actor, contribution_id: int) -> None:
         raise Conflict(N_("This consultation is not open for participation."))
 
 
-async def add(actor: Actor, contribution_id: int, data: dict[str, Any]) -> int:
+async def add(actor: Actor, contribution_id: int, data: dict[str, Any], *, key: Any = None) -> int:
+    """Comment on a contribution (or reply); ``key``: an idempotency key, as for contributions."""
     author = actor.require_participant()
     body = _body(data)
+    key = idempotency.checked(key)
     parent_id = data.get("parent_id")
     if parent_id in ("", None):
         parent_id = None
@@ -75,6 +78,11 @@ async def add(actor: Actor, contribution_id: int, data: dict[str, Any]) -> int:
         if parent_id is None:
             raise field_error("parent_id", N_("The comment you are replying to does not exist."))
     async with db.write_transaction():
+        if key is not None:
+            await db.lock_for_update(Participant, author)
+            earlier = await idempotency.seen(author, key, "comment")
+            if earlier is not None:
+                return earlier
         await _open_contribution(actor, contribution_id)
         depth = 1
         if parent_id is not None:
@@ -96,6 +104,8 @@ async def add(actor: Actor, contribution_id: int, data: dict[str, Any]) -> int:
                 body_html=render_markdown(body),
             )
         ).returning(Comment.id)
+        await idempotency.remember(author, key, "comment", rows[0]["id"])
+    await announce.comments_changed(contribution_id)
     return rows[0]["id"]
 
 
@@ -121,14 +131,16 @@ async def edit(actor: Actor, comment_id: int, data: dict[str, Any]) -> None:
         await Comment.update(
             {Comment.body: body, Comment.body_html: render_markdown(body), Comment.updated_at: db.now()}
         ).where(Comment.id == comment_id)
+    await announce.comments_changed(row["contribution"])
 
 
 async def moderate(actor: Actor, comment_id: int, action: Any) -> str:
     actor.require_facilitator()
     status = moderation_status(action)
     async with db.write_transaction():
-        await _comment_in_consultation(actor, comment_id)
+        row = await _comment_in_consultation(actor, comment_id)
         await Comment.update({Comment.status: status}).where(Comment.id == comment_id)
+    await announce.comments_changed(row["contribution"])
     return status
 
 

@@ -6,7 +6,6 @@ from litestar.params import JSONBody
 from concerto.accounts.schemas import ActorRead
 from concerto.accounts.services import Actor, resolve_actor
 from concerto.consultations import services as consultations
-from concerto.consultations.facilitation import invitation_url
 from concerto.consultations.schemas import (
     ConsultationCreate,
     ConsultationDetail,
@@ -23,6 +22,7 @@ from concerto.consultations.schemas import (
     RoleUpdate,
 )
 from concerto.groups import services as groups
+from concerto.live.wall import join_links
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.params import Id
@@ -42,6 +42,12 @@ def _participant(row: dict) -> ParticipantRead:
 
 def _actor(actor: Actor) -> ActorRead:
     return ActorRead(role=actor.role, participant_id=actor.participant_id, display_name=actor.display_name)
+
+
+async def _invitation(request: Request, consultation: dict, actor: Actor) -> InvitationRead:
+    links = await join_links(request, consultation, actor)
+    token = links["invite_url"].rsplit("/", 1)[-1]
+    return InvitationRead(token=token, url=links["invite_url"], code=links["join_code"], short_url=links["short_url"])
 
 
 class ConsultationApi(Controller):
@@ -112,16 +118,15 @@ class ConsultationMembersApi(Controller):
         self, request: Request, consultation: CurrentConsultation, actor: CurrentActor
     ) -> InvitationRead:
         """Facilitators only."""
-        token = await consultations.invite_token(consultation["id"], actor)
-        return InvitationRead(token=token, url=invitation_url(request, consultation, token))
+        return await _invitation(request, consultation, actor)
 
     @post("/invitation/rotate", status_code=200, summary="Replace the invitation link")
     async def rotate_invitation(
         self, request: Request, consultation: CurrentConsultation, actor: CurrentActor
     ) -> InvitationRead:
-        """Facilitators only; the previous link stops working, people who joined stay."""
-        token = await consultations.rotate_invite(consultation, actor)
-        return InvitationRead(token=token, url=invitation_url(request, consultation, token))
+        """Facilitators only; the previous link and short code stop working, people who joined stay."""
+        await consultations.rotate_invite(consultation, actor)
+        return await _invitation(request, consultation, actor)
 
     @get("/participants", summary="List the participants")
     async def participants(self, consultation: CurrentConsultation, actor: CurrentActor) -> list[ParticipantRead]:

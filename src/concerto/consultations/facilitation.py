@@ -9,6 +9,7 @@ from concerto.accounts.services import Actor, get_account
 from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
+from concerto.live.wall import join_links
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import read_form, redirect, render, render_form_error
@@ -19,19 +20,12 @@ def _dashboard_url(consultation: dict, anchor: str = "") -> str:
     return f"/c/{consultation['slug']}/facilitation" + (f"#{anchor}" if anchor else "")
 
 
-def invitation_url(request: Request, consultation: dict, token: str) -> str:
-    """The link facilitators share (the API gives the same one)."""
-    base = request.app.state.settings.base_url or str(request.base_url).rstrip("/")
-    return f"{base}/c/{consultation['slug']}/join/{token}"
-
-
 async def dashboard_context(request: Request, consultation: dict, actor: Actor) -> dict:
     actor.require_facilitator()
-    token = await consultations.invite_token(consultation["id"], actor)
     return {
         "consultation": consultation,
         "actor": actor,
-        "invite_url": invitation_url(request, consultation, token),
+        **await join_links(request, consultation, actor),
         "groups": await groups.overview(consultation["id"]),
         "meetings": await consultations.meetings(consultation["id"]),
         "kinds": await consultations.kinds(consultation["id"]),

@@ -79,3 +79,32 @@ class ConsultationPages(Controller):
         session.remember_participant(request, consultation["id"], participant)
         session.flash(request, N_("Welcome! You can now propose, support and comment."))
         return redirect(f"/c/{consultation['slug']}")
+
+    @get("/me", name="personal-link")
+    async def personal_link(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template:
+        """The participant's own return link (and its QR code), to find their place on another browser."""
+        token = await consultations.return_token(consultation["id"], actor)
+        return render(request, "consultations/me.html", consultation=consultation, actor=actor, **_return_link(request, consultation, token))
+
+    @post("/me/replace", name="personal-link-replace")
+    async def replace_personal_link(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Redirect:
+        await consultations.return_token(consultation["id"], actor, replace=True)
+        session.flash(request, N_("Your personal link is replaced; the previous one no longer works."), "info")
+        return redirect(f"/c/{consultation['slug']}/me")
+
+    @get("/return/{token:str}", name="return")
+    async def come_back(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, token: Token) -> Redirect:
+        """Opening one's personal link on another browser gives back one's place (name, votes, contributions)."""
+        participant = await consultations.participant_by_return_token(consultation, token)
+        session.remember_participant(request, consultation["id"], participant["id"])
+        session.flash(request, N_("Welcome back, %(name)s: you take part under your name again."), name=participant["display_name"])
+        return redirect(f"/c/{consultation['slug']}")
+
+
+def _return_link(request: Request, consultation: dict, token: str) -> dict:
+    from concerto.i18n import gettext
+    from concerto.live.qr import qr_svg
+    from concerto.live.wall import base_url
+
+    url = f"{base_url(request)}/c/{consultation['slug']}/return/{token}"
+    return {"return_url": url, "return_qr": qr_svg(url, gettext("QR code of your personal link"))}

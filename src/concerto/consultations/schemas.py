@@ -91,6 +91,8 @@ class KindsUpdate(Input):
 class InvitationRead(Struct):
     token: str
     url: Annotated[str, described("The link to share; it works until the invitation is rotated.")]
+    code: Annotated[str, described("The short code of the invitation (any letter case), rotated with it.")]
+    short_url: Annotated[str, described("The short link /j/CODE, for a projector or a poster.")]
 
 
 class ParticipantRead(Struct):

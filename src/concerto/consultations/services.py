@@ -10,7 +10,8 @@ from typing import Any
 
 from concerto import db
 from concerto.accounts.services import ROLES, Actor, add_facilitator, get_account
-from concerto.errors import N_, Conflict, Forbidden, NotFound, field_error
+from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated, NotFound, field_error
+from concerto.live import announce
 from concerto.tables import Consultation, ContributionKind, Meeting, Participant
 from concerto.validation import FieldErrors, matchable
 
@@ -45,6 +46,23 @@ def slugify(text: str) -> str:
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(18)
+
+
+# Unambiguous on a projector and typed on a phone (no 0/O, 1/I/L); as in migration 0008.
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    """The short invitation (/j/CODE); 31⁶ ≈ 900 million codes, tried at the write rate limit at most."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+async def unused_join_code() -> str:
+    while True:
+        code = new_join_code()
+        if not await Consultation.exists().where(Consultation.join_code == code):
+            return code
 
 
 # -- reading ------------------------------------------------------------------
@@ -174,9 +192,9 @@ async def create(account_id: int, data: dict[str, Any]) -> dict:
             if data.get("slug"):
                 raise field_error("slug", N_("This address is already used by another consultation."))
             slug = f"{slug[:52]}-{secrets.token_hex(3)}"
-        rows = await Consultation.insert(Consultation(slug=slug, invite_token=new_invite_token(), **values)).returning(
-            Consultation.id
-        )
+        rows = await Consultation.insert(
+            Consultation(slug=slug, invite_token=new_invite_token(), join_code=await unused_join_code(), **values)
+        ).returning(Consultation.id)
         consultation_id = rows[0]["id"]
         await ContributionKind.insert(
             *[
@@ -203,15 +221,39 @@ async def update(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict
                 raise field_error("slug", N_("This address is already used by another consultation."))
         if values:
             await Consultation.update(values).where(Consultation.id == consultation["id"])
-    return await get_by_id(consultation["id"])
+    updated = await get_by_id(consultation["id"])
+    if updated["status"] != consultation["status"]:
+        announce.consultation_changed(consultation["id"], updated["status"])
+    return updated
 
 
 async def rotate_invite(consultation: dict, actor: Actor) -> str:
-    """A new invitation link; the old one stops working (joined people stay)."""
+    """A new invitation link and short code; the old ones stop working (joined people stay)."""
     actor.require_facilitator()
     token = new_invite_token()
-    await Consultation.update({Consultation.invite_token: token}).where(Consultation.id == consultation["id"])
+    async with db.write_transaction():
+        await Consultation.update(
+            {Consultation.invite_token: token, Consultation.join_code: await unused_join_code()}
+        ).where(Consultation.id == consultation["id"])
     return token
+
+
+async def invitation(consultation_id: int, actor: Actor) -> dict:
+    """The invitation token and its short code (facilitators only)."""
+    actor.require_facilitator()
+    row = await Consultation.select(Consultation.invite_token, Consultation.join_code).where(
+        Consultation.id == consultation_id
+    ).first()
+    return {"token": row["invite_token"], "code": row["join_code"]}
+
+
+async def by_join_code(code: Any) -> dict | None:
+    """The consultation and its invitation token for a short code (any case), or None."""
+    if not isinstance(code, str) or not matchable(code) or len(code) > 12:
+        return None
+    return await Consultation.select(Consultation.slug, Consultation.invite_token).where(
+        Consultation.join_code == code.strip().upper()
+    ).first()
 
 
 async def rename_kinds(consultation: dict, actor: Actor, labels: dict[str, Any]) -> list[dict]:
@@ -263,6 +305,39 @@ async def join(consultation: dict, actor: Actor, token: str, display_name: Any, 
         Participant(consultation=consultation["id"], display_name=display_name, organisation=organisation)
     ).returning(Participant.id)
     return rows[0]["id"]
+
+
+# -- personal return links ------------------------------------------------------------
+
+
+async def return_token(consultation_id: int, actor: Actor, *, replace: bool = False) -> str:
+    """The participant's own return link secret (made on first use); ``replace`` revokes the previous one."""
+    if actor.participant_id is None:
+        raise NotAuthenticated(N_("Join the consultation with your invitation link to take part."))
+    async with db.write_transaction():
+        row = await Participant.select(Participant.return_token).where(
+            (Participant.id == actor.participant_id) & (Participant.consultation == consultation_id)
+        ).first()
+        if row is None:
+            raise NotFound(N_("This participant does not exist."))
+        token = row["return_token"]
+        if token is None or replace:
+            token = secrets.token_urlsafe(24)
+            await Participant.update({Participant.return_token: token}).where(Participant.id == actor.participant_id)
+    return token
+
+
+async def participant_by_return_token(consultation: dict, token: Any) -> dict:
+    """Who a personal return link belongs to; refuses unknown or replaced links (and closed doors: drafts)."""
+    if not isinstance(token, str) or not matchable(token) or len(token) < 16:
+        row = None
+    else:
+        row = await Participant.select(Participant.id, Participant.display_name, Participant.return_token).where(
+            (Participant.consultation == consultation["id"]) & (Participant.return_token == token)
+        ).first()
+    if row is None or not secrets.compare_digest(row["return_token"].encode(), token.encode()):
+        raise Forbidden(N_("This personal link is not valid (it may have been replaced)."))
+    return row
 
 
 async def set_role(consultation: dict, actor: Actor, participant_id: int, role: Any) -> None:

@@ -22,7 +22,7 @@ from concerto.groups import services as groups
 from concerto.votes import services as votes
 from concerto.votes.schemas import VoteSummary
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
-from concerto.web.params import Id
+from concerto.web.params import Id, IdempotencyKey
 from concerto.web.schemas import given, read
 
 Sort = Annotated[str, QueryParameter(description="votes (most supported first) or newest.", max_length=20)]
@@ -95,11 +95,19 @@ class ContributionApi(Controller):
 
     @post("/groups/{group_id:int}/contributions", summary="Propose a contribution")
     async def create_contribution(
-        self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id, data: JSONBody[ContributionCreate]
+        self,
+        consultation: CurrentConsultation,
+        actor: CurrentActor,
+        group_id: Id,
+        data: JSONBody[ContributionCreate],
+        idempotency_key: IdempotencyKey = None,
     ) -> ContributionRead:
-        """Participants and facilitators, while contributions are open in the group."""
+        """Participants and facilitators, while contributions are open in the group.
+
+        Send an ``Idempotency-Key`` header to retry safely: the same key gives the same contribution.
+        """
         group = await groups.get(consultation["id"], group_id)
-        contribution_id = await contributions.create(actor, group, given(data))
+        contribution_id = await contributions.create(actor, group, given(data), key=idempotency_key)
         return _contribution(await contributions.get(consultation["id"], contribution_id, actor))
 
     @get("/contributions/{contribution_id:int}", summary="Read a contribution")

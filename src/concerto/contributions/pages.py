@@ -10,6 +10,7 @@ from concerto.contributions import services as contributions
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
 from concerto.groups.pages import group_page_context
+from concerto.live.state import read_state
 from concerto.votes import services as votes
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
@@ -30,6 +31,7 @@ async def contribution_page_context(consultation: CurrentConsultation, actor: Cu
         "contribution": contribution,
         "group": group,
         "vote": await votes.state(actor, contribution_id, group),
+        "live": await read_state(group["id"]),
         "comments": await comments.thread_page(actor, contribution_id, page),
         "form": {},
     }
@@ -47,7 +49,7 @@ class ContributionPages(Controller):
         form = await read_form(request)
         group = await groups.get(consultation["id"], group_id)
         try:
-            contribution_id = await contributions.create(actor, group, form)
+            contribution_id = await contributions.create(actor, group, form, key=form.get("request_key"))
         except ConcertoError as error:
             context = await group_page_context(consultation, actor, group_id)
             return render_form_error(request, "groups/page.html", error, form, **context)

@@ -6,11 +6,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from concerto import db
+from concerto import db, idempotency
 from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, Forbidden, NotFound
+from concerto.live import announce
 from concerto.markdown import render_markdown
-from concerto.tables import Contribution, ContributionKind, WorkingGroup
+from concerto.tables import Contribution, ContributionKind, Participant, WorkingGroup
 from concerto.validation import FieldErrors, moderation_status, matchable
 
 TITLE_MAX = 140
@@ -62,8 +63,12 @@ def _require_contributions_open(phase: dict) -> None:
         raise Conflict(N_("Contributions are closed in this working group."))
 
 
-async def create(actor: Actor, group: dict, data: dict[str, Any]) -> int:
-    """Publish a contribution in a group; returns its id."""
+async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = None) -> int:
+    """Publish a contribution in a group; returns its id.
+
+    ``key`` (an idempotency key): a second request with the same key stores
+    nothing and returns the first one's contribution.
+    """
     author = actor.require_participant()
     if group["consultation"] != actor.consultation_id:
         raise NotFound(N_("This working group does not exist."))
@@ -71,7 +76,15 @@ async def create(actor: Actor, group: dict, data: dict[str, Any]) -> int:
     values = validate_text(data, errors)
     kind_id = await _kind_id(actor.consultation_id, data.get("kind"), errors)
     errors.raise_if_any()
+    key = idempotency.checked(key)
+    body_html = render_markdown(values["body"])
+    now = db.now()
     async with db.write_transaction():
+        if key is not None:
+            await db.lock_for_update(Participant, author)
+            earlier = await idempotency.seen(author, key, "contribution")
+            if earlier is not None:
+                return earlier
         _require_contributions_open(await _group_phase(group["id"]))
         rows = await Contribution.insert(
             Contribution(
@@ -79,11 +92,28 @@ async def create(actor: Actor, group: dict, data: dict[str, Any]) -> int:
                 working_group=group["id"],
                 kind=kind_id,
                 author=author,
-                body_html=render_markdown(values["body"]),
+                body_html=body_html,
+                created_at=now,
+                updated_at=now,
                 **values,
             )
         ).returning(Contribution.id)
-    return rows[0]["id"]
+        contribution_id = rows[0]["id"]
+        await idempotency.remember(author, key, "contribution", contribution_id)
+    announce.contribution_created(
+        {
+            "id": contribution_id,
+            "working_group": group["id"],
+            "status": "published",
+            "kind": kind_id,
+            "kind_code": data["kind"],
+            "title": values["title"],
+            "body_html": body_html,
+            "author_name": actor.display_name,
+            "created_at": now,
+        }
+    )
+    return contribution_id
 
 
 async def get(consultation_id: int, contribution_id: int, actor: Actor) -> dict:
@@ -149,6 +179,7 @@ async def update(actor: Actor, contribution_id: int, data: dict[str, Any]) -> No
         if values:
             values["updated_at"] = db.now()
             await Contribution.update(values).where(Contribution.id == contribution_id)
+    await announce.contribution_changed(contribution_id)
 
 
 async def withdraw(actor: Actor, contribution_id: int) -> None:
@@ -161,6 +192,7 @@ async def withdraw(actor: Actor, contribution_id: int) -> None:
         await Contribution.update({Contribution.status: "withdrawn", Contribution.updated_at: db.now()}).where(
             Contribution.id == contribution_id
         )
+    await announce.contribution_changed(contribution_id, budgets=True)
 
 
 async def moderate(actor: Actor, contribution_id: int, action: Any) -> str:
@@ -176,6 +208,8 @@ async def moderate(actor: Actor, contribution_id: int, action: Any) -> str:
         if row["status"] == "withdrawn":
             raise Conflict(N_("Its author withdrew this contribution; it cannot be hidden or restored."))
         await Contribution.update({Contribution.status: status}).where(Contribution.id == contribution_id)
+    if status != row["status"]:
+        await announce.contribution_changed(contribution_id, budgets=True)
     return status
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from concerto import db
-from concerto.consultations.services import new_invite_token
+from concerto.consultations.services import new_invite_token, unused_join_code
 from concerto.demo import board as demo_board
 from concerto.demo import content
 from concerto.markdown import render_markdown
@@ -57,7 +57,9 @@ async def load_demo() -> dict:
     workshop_days = [m["date"] for m in content.MEETINGS if m["kind"] != "comite"]
     async with db.write_transaction():
         consultation_id = (
-            await Consultation.insert(Consultation(invite_token=token, **content.CONSULTATION)).returning(Consultation.id)
+            await Consultation.insert(
+                Consultation(invite_token=token, join_code=await unused_join_code(), **content.CONSULTATION)
+            ).returning(Consultation.id)
         )[0]["id"]
         kinds = {}
         for position, (code, label) in enumerate(content.KIND_LABELS.items()):

@@ -10,6 +10,7 @@ from litestar.response import Template
 from concerto.consultations import services as consultations
 from concerto.contributions import services as contributions
 from concerto.groups import services as groups
+from concerto.live.state import read_state
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import render
 from concerto.web.params import Id, Query
@@ -22,7 +23,14 @@ async def group_page_context(
     group = await groups.get(consultation["id"], group_id)
     kinds = await consultations.kinds(consultation["id"])
     listing = await contributions.list_group(actor, group, kinds, sort=sort, page=page, per_page=per_page)
-    return {"consultation": consultation, "actor": actor, "group": group, "kinds": kinds, "listing": listing}
+    return {
+        "consultation": consultation,
+        "actor": actor,
+        "group": group,
+        "kinds": kinds,
+        "listing": listing,
+        "live": await read_state(group_id),
+    }
 
 
 class GroupPages(Controller):

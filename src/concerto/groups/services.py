@@ -9,6 +9,7 @@ from piccolo.query.functions.aggregate import Count
 from concerto import db
 from concerto.accounts.services import Actor
 from concerto.errors import N_, NotFound
+from concerto.live import announce
 from concerto.tables import Contribution, Vote, WorkingGroup
 from concerto.validation import FieldErrors
 
@@ -104,6 +105,8 @@ def _group_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 async def create(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict:
     actor.require_facilitator()
     values = _group_fields(data, partial=False)
+    # A workshop starts by contributing: voting opens when the facilitators say so.
+    values.setdefault("voting_open", False)
     async with db.write_transaction():
         if "position" not in values:
             last = await WorkingGroup.select(WorkingGroup.position).where(
@@ -120,7 +123,10 @@ async def update(consultation: dict, actor: Actor, group_id: int, data: dict[str
     actor.require_facilitator()
     values = _group_fields(data, partial=True)
     async with db.write_transaction():
-        await get(consultation["id"], group_id)
+        before = await get(consultation["id"], group_id)
         if values:
             await WorkingGroup.update(values).where(WorkingGroup.id == group_id)
-    return await get(consultation["id"], group_id)
+    after = await get(consultation["id"], group_id)
+    if any(before[name] != after[name] for name in ("contributions_open", "voting_open", "vote_budget")):
+        await announce.phases_changed([group_id])
+    return after

@@ -8,7 +8,7 @@ from concerto.votes import services as votes
 from concerto.votes.schemas import VoteRead
 from concerto.votes.services import VoteState
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor
-from concerto.web.params import Id
+from concerto.web.params import Id, IdempotencyKey
 
 
 def _vote_read(state: VoteState, message: str) -> VoteRead:
@@ -40,11 +40,11 @@ class VoteApi(Controller):
     dependencies = CONSULTATION_DEPENDENCIES
 
     @put("/", summary="Support a contribution")
-    async def cast_vote(self, actor: CurrentActor, contribution_id: Id) -> VoteRead:
+    async def cast_vote(self, actor: CurrentActor, contribution_id: Id, idempotency_key: IdempotencyKey = None) -> VoteRead:
         """Idempotent; refused once your budget in the group is spent or voting is closed."""
-        return _vote_read(await votes.cast(actor, contribution_id), N_("Your vote is counted."))
+        return _vote_read(await votes.cast(actor, contribution_id, key=idempotency_key), N_("Your vote is counted."))
 
     @delete("/", status_code=200, summary="Withdraw your vote")
-    async def withdraw_vote(self, actor: CurrentActor, contribution_id: Id) -> VoteRead:
+    async def withdraw_vote(self, actor: CurrentActor, contribution_id: Id, idempotency_key: IdempotencyKey = None) -> VoteRead:
         """Idempotent; only while voting is open."""
-        return _vote_read(await votes.withdraw(actor, contribution_id), N_("Your vote is withdrawn."))
+        return _vote_read(await votes.withdraw(actor, contribution_id, key=idempotency_key), N_("Your vote is withdrawn."))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from concerto import db
+from concerto import db, idempotency
 from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, NotFound
+from concerto.live import announce
 from concerto.tables import Contribution, Participant, Vote
 
 
@@ -53,7 +55,8 @@ async def votes_in_group(participant_id: int, group_id: int) -> set[int]:
 # One statement reads the rules and the participant's state: the vote is the
 # busiest write of a workshop, and each statement costs more in Python than in SQLite.
 _TARGET_SQL = """
-SELECT c.status, c.working_group, g.voting_open, g.vote_budget AS budget, k.status AS consultation_status,
+SELECT c.status, c.working_group, c.duplicate_of, g.voting_open, g.vote_budget AS budget, k.status AS consultation_status,
+       (SELECT COUNT(*) FROM contribution d WHERE d.duplicate_of = c.id) AS grouped,
        (SELECT COUNT(*) FROM vote v JOIN contribution u ON u.id = v.contribution
         WHERE v.working_group = c.working_group AND v.participant = {} AND u.status = 'published') AS used,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id AND v.participant = {}) AS mine,
@@ -95,13 +98,31 @@ async def _exact(counted: int, contribution_id: int) -> int:
     return await _count(contribution_id) if db.is_postgres() else counted
 
 
-async def cast(actor: Actor, contribution_id: int) -> VoteState:
-    """Support a contribution; idempotent; refused once the group budget is spent."""
+async def _replayed(participant_id: int, contribution_id: int, key: str | None, kind: str, target: dict) -> VoteState | None:
+    """The state to answer a retried request with (its key already seen), or None for a new request."""
+    earlier = await idempotency.seen(participant_id, key, kind)
+    if earlier is None:
+        return None
+    if earlier != contribution_id:
+        raise Conflict(N_("This request key was already used for another request."))
+    return VoteState(contribution_id, target["votes"], bool(target["mine"]), target["budget"], target["used"])
+
+
+async def cast(actor: Actor, contribution_id: int, *, key: Any = None) -> VoteState:
+    """Support a contribution; idempotent; refused once the group budget is spent.
+
+    ``key`` (an idempotency key): a request sent again after a lost answer is not applied twice
+    (even if the vote was withdrawn meanwhile).
+    """
     participant_id = actor.require_participant()
+    key = idempotency.checked(key)
     async with db.write_transaction():
         # Two requests from one participant run one after the other from here.
         await db.lock_for_update(Participant, participant_id)
         target = await _target(actor, participant_id, contribution_id)
+        replay = await _replayed(participant_id, contribution_id, key, "vote", target)
+        if replay is not None:
+            return replay
         used = target["used"]
         if not target["mine"]:
             if target["budget"] and used >= target["budget"]:
@@ -111,22 +132,44 @@ async def cast(actor: Actor, contribution_id: int) -> VoteState:
                 )
             await Vote.raw(_INSERT_SQL, contribution_id, participant_id, target["working_group"], db.now())
             used += 1
+        await idempotency.remember(participant_id, key, "vote", contribution_id)
         votes = target["votes"] + (0 if target["mine"] else 1)
-    return VoteState(contribution_id, await _exact(votes, contribution_id), True, target["budget"], used)
+    state = VoteState(contribution_id, await _exact(votes, contribution_id), True, target["budget"], used)
+    if not target["mine"]:
+        await _announce(participant_id, target, state)
+    return state
 
 
-async def withdraw(actor: Actor, contribution_id: int) -> VoteState:
+async def withdraw(actor: Actor, contribution_id: int, *, key: Any = None) -> VoteState:
     """Take a vote back while voting is open; idempotent."""
     participant_id = actor.require_participant()
+    key = idempotency.checked(key)
     async with db.write_transaction():
         await db.lock_for_update(Participant, participant_id)
         target = await _target(actor, participant_id, contribution_id)
+        replay = await _replayed(participant_id, contribution_id, key, "unvote", target)
+        if replay is not None:
+            return replay
         used = target["used"]
         if target["mine"]:
             await Vote.raw(_DELETE_SQL, contribution_id, participant_id)
             used -= 1
+        await idempotency.remember(participant_id, key, "unvote", contribution_id)
         votes = target["votes"] - (1 if target["mine"] else 0)
-    return VoteState(contribution_id, await _exact(votes, contribution_id), False, target["budget"], used)
+    state = VoteState(contribution_id, await _exact(votes, contribution_id), False, target["budget"], used)
+    if target["mine"]:
+        await _announce(participant_id, target, state)
+    return state
+
+
+async def _announce(participant_id: int, target: dict, state: VoteState) -> None:
+    """The new count to the group's pages, the voter's budget to their other pages."""
+    group_id = target["working_group"]
+    root = target["duplicate_of"] or (state.contribution_id if target["grouped"] else None)
+    await announce.votes_changed(group_id, state.contribution_id, state.votes, root)
+    announce.budget_changed(
+        participant_id, group_id, state.budget, state.used, contribution_id=state.contribution_id, voted=state.voted
+    )
 
 
 async def state(actor: Actor, contribution_id: int, group: dict) -> VoteState:

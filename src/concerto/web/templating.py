@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -9,6 +12,7 @@ from markupsafe import Markup
 
 from concerto import i18n, labels
 from concerto.board.history import board_action_label
+from concerto.live.events import server_now
 from concerto.markdown import render_markdown
 from concerto.settings import Settings
 
@@ -16,6 +20,18 @@ from concerto.settings import Settings
 def _markdown(text: str) -> Markup:
     # Safe: the renderer escapes raw HTML and drops unsafe links.
     return Markup(render_markdown(text))
+
+
+def _step_label(kind: str) -> str:
+    from concerto.live.steps import STEP_KINDS
+
+    return i18n.gettext(STEP_KINDS[kind].label) if kind in STEP_KINDS else ""
+
+
+def _clock(value: str | dt.datetime | None) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return i18n.format_clock(value)
 
 
 def build_environment(settings: Settings) -> Environment:
@@ -35,6 +51,8 @@ def build_environment(settings: Settings) -> Environment:
         day=i18n.format_day,
         moment=i18n.format_moment,
         number=i18n.format_number,
+        clock=_clock,
+        local_input=i18n.local_input,
     )
     env.globals.update(
         get_locale=i18n.get_locale,
@@ -48,6 +66,10 @@ def build_environment(settings: Settings) -> Environment:
         meeting_kind_label=labels.meeting_kind_label,
         meeting_kind_options=labels.meeting_kind_options,
         consultation_status_options=labels.consultation_status_options,
+        step_label=_step_label,
+        server_now=server_now,
+        # A fresh idempotency key for each form rendered (see concerto.idempotency).
+        request_key=lambda: secrets.token_urlsafe(16),
     )
     return env
 

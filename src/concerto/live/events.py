@@ -1,0 +1,275 @@
+"""Live updates: what changed, told to every open page as Server-Sent Events.
+
+Three kinds of channel:
+
+* ``group_{id}``: what a working group's pages show (contributions, vote
+  counts, comment counts, phases, steps and timers, board changes);
+* ``consultation_{id}``: what concerns every group (the consultation's status);
+* ``participant_{id}``: what only that person sees (their remaining votes,
+  their own contribution hidden by a facilitator).
+
+Services call ``publish()`` once their transaction has committed. Events of a
+channel are gathered for ``BATCH_SECONDS`` and sent as one message: a workshop
+votes hundreds of times a minute, and a thousand open phones must not each get
+one message per vote. Within a batch a contribution's vote count is sent once,
+the latest (events with the same ``key`` replace each other).
+
+Payloads only ever carry what every reader of the channel may see: published
+contributions. A hidden or withdrawn one is announced by its id alone.
+
+With one server process the in-memory backend is enough; several workers need
+a shared one: PostgreSQL's LISTEN/NOTIFY when the database is PostgreSQL, or
+Redis (``CONCERTO_CHANNELS_URL``). A page that lost its connection reconnects
+and reads its state again (``hello`` tells it so); nothing is replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import json
+import secrets
+from collections.abc import AsyncGenerator, Hashable, Iterable
+from typing import Any
+
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.subscriber import Subscriber
+from litestar.response import ServerSentEventMessage
+
+from concerto.settings import Settings
+
+PING_SECONDS = 15.0
+# How long events of a channel wait for others before leaving together.
+BATCH_SECONDS = 0.15
+# Browsers wait this long before reconnecting a lost stream.
+RETRY_MILLISECONDS = 2_000
+# PostgreSQL's NOTIFY takes at most 8,000 bytes; stay well under it.
+MAX_MESSAGE_BYTES = 7_000
+# A subscriber this far behind (a phone that stopped reading) is dropped: it
+# reconnects and reads its page again rather than get a backlog.
+MAX_BACKLOG = 500
+# Tells the streams of one process apart (the multi-worker test and bench use it).
+WORKER = secrets.token_hex(4)
+
+
+def group_channel(group_id: int) -> str:
+    return f"group_{group_id}"
+
+
+def consultation_channel(consultation_id: int) -> str:
+    return f"consultation_{consultation_id}"
+
+
+def participant_channel(participant_id: int) -> str:
+    return f"participant_{participant_id}"
+
+
+class LiveSubscriber(Subscriber):
+    """A subscriber read with a timeout (for pings), that knows when it fell behind."""
+
+    overflowed = False
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if self._queue.qsize() >= MAX_BACKLOG and item is not None:
+            self.overflowed = True
+            return False
+        return super().put_nowait(item)
+
+    async def next(self, timeout: float) -> bytes | None | object:
+        """The next message; None once unsubscribed; ``QUIET`` after ``timeout`` seconds without one."""
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return QUIET
+
+
+QUIET = object()
+
+
+def _pg_backend(dsn: str) -> ChannelsBackend:
+    from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+
+    class PersistentAsyncPgBackend(AsyncPgChannelsBackend):
+        """Litestar's backend opens a new connection for every NOTIFY; this one keeps one open."""
+
+        _publisher = None
+
+        async def publish(self, data: bytes, channels: Iterable[str]) -> None:
+            text = data.decode("utf-8")
+            for attempt in (1, 2):
+                try:
+                    if self._publisher is None or self._publisher.is_closed():
+                        self._publisher = await self._connect()
+                    for name in channels:
+                        await self._publisher.execute("SELECT pg_notify($1, $2)", name, text)
+                    return
+                except Exception as error:
+                    # A dropped connection (database restarted) is opened again, once.
+                    self._publisher = None
+                    if attempt == 2 or not _is_connection_error(error):
+                        raise
+
+        async def on_shutdown(self) -> None:
+            if self._publisher is not None:
+                with contextlib.suppress(Exception):
+                    await self._publisher.close()
+                self._publisher = None
+            await super().on_shutdown()
+
+    return PersistentAsyncPgBackend(dsn=dsn)
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    import asyncpg
+
+    return isinstance(error, (OSError, ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.InterfaceError))
+
+
+def backend_for(settings: Settings) -> ChannelsBackend:
+    url = settings.channels_url
+    if url.startswith(("redis://", "rediss://")):
+        try:
+            from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+            from redis.asyncio import Redis
+        except ImportError:
+            raise SystemExit("CONCERTO_CHANNELS_URL is a Redis URL but the redis package is not installed (pip install redis)") from None
+
+        class ClosingRedisBackend(RedisChannelsPubSubBackend):
+            """Litestar's backend leaves the client it was given open at shutdown."""
+
+            async def on_shutdown(self) -> None:
+                await super().on_shutdown()
+                await self._redis.aclose()
+
+        return ClosingRedisBackend(redis=Redis.from_url(url))
+    if url in ("", "auto") and settings.is_postgres:
+        return _pg_backend(settings.database_url.split("?")[0])
+    return MemoryChannelsBackend()
+
+
+class Hub:
+    """Gathers the events of each channel for a moment, then hands them to the channels plugin."""
+
+    def __init__(self, plugin: ChannelsPlugin, window: float = BATCH_SECONDS) -> None:
+        self.plugin = plugin
+        self.window = window
+        self._pending: dict[str, dict[Hashable, dict]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._serial = itertools.count()
+
+    def publish(self, channel: str, event: dict, key: Hashable | None = None) -> None:
+        batch = self._pending.setdefault(channel, {})
+        key = ("#", next(self._serial)) if key is None else key
+        batch.pop(key, None)  # the latest version goes last, after what it follows
+        batch[key] = event
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.window, self.flush)
+
+    def flush(self) -> None:
+        """Send everything pending now (also called by tests instead of waiting)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, {}
+        for channel, batch in pending.items():
+            for chunk in _chunks(list(batch.values())):
+                with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
+                    self.plugin.publish({"events": chunk}, channel)
+
+
+def _chunks(events: list[dict]) -> list[list[dict]]:
+    """Events in messages small enough for every backend; an oversized event loses its HTML body."""
+    chunks: list[list[dict]] = [[]]
+    size = 0
+    for event in events:
+        length = len(json.dumps(event, ensure_ascii=False).encode())
+        if length > MAX_MESSAGE_BYTES:
+            event = {**event, "body_html": None, "partial": True}
+            length = len(json.dumps(event, ensure_ascii=False).encode())
+        if chunks[-1] and size + length > MAX_MESSAGE_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(event)
+        size += length + 2
+    return [chunk for chunk in chunks if chunk]
+
+
+_plugin: ChannelsPlugin | None = None
+_hub: Hub | None = None
+
+
+def plugin_for(settings: Settings) -> ChannelsPlugin:
+    global _plugin, _hub
+    _plugin = ChannelsPlugin(
+        backend=backend_for(settings), arbitrary_channels_allowed=True, subscriber_class=LiveSubscriber
+    )
+    _hub = Hub(_plugin)
+    return _plugin
+
+
+def hub() -> Hub | None:
+    return _hub
+
+
+def publish(channel: str, event: dict, key: Hashable | None = None) -> None:
+    """Announce ``event`` on ``channel`` (after the commit); a no-op where nothing listens (CLI, scripts)."""
+    if _hub is None or _plugin is None or getattr(_plugin, "_pub_queue", None) is None:
+        return
+    try:
+        _hub.publish(channel, event, key)
+    except RuntimeError:  # no running event loop
+        return
+
+
+def to_group(group_id: int, event: dict, key: Hashable | None = None) -> None:
+    publish(group_channel(group_id), {**event, "group": group_id}, key)
+
+
+def to_participant(participant_id: int, event: dict, key: Hashable | None = None) -> None:
+    publish(participant_channel(participant_id), event, key)
+
+
+def to_consultation(consultation_id: int, event: dict) -> None:
+    publish(consultation_channel(consultation_id), event)
+
+
+async def board_changed(group_id: int, action_id: int) -> None:
+    """Tell the group's open pages that its board changed (after the commit)."""
+    to_group(group_id, {"type": "board", "action": action_id})
+
+
+def server_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> AsyncGenerator[ServerSentEventMessage, None]:
+    """Events of ``channels`` as Server-Sent Events, with a comment every 15 s so proxies keep the line open.
+
+    The first message, ``hello``, carries the server's clock (for countdowns on
+    phones whose clock is off); a page that receives a second one has been
+    disconnected and reads its state again. Litestar ends the generator when
+    the browser goes away; the subscription is released in ``finally``.
+    """
+    if _plugin is None:
+        return
+    async with _plugin.start_subscription(channels) as subscriber:
+        assert isinstance(subscriber, LiveSubscriber)
+        yield ServerSentEventMessage(
+            event="hello", data=json.dumps({"now": server_now(), "worker": WORKER, **(hello or {})}), retry=RETRY_MILLISECONDS
+        )
+        while True:
+            message = await subscriber.next(PING_SECONDS)
+            if subscriber.overflowed:
+                # Fell behind: the page reconnects and reads everything again.
+                yield ServerSentEventMessage(event="resync", data="{}")
+                return
+            if message is QUIET:
+                yield ServerSentEventMessage(comment="ping")
+                continue
+            if message is None:
+                return  # unsubscribed (shutdown)
+            yield ServerSentEventMessage(event="live", data=message.decode())

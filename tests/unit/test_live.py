@@ -1,0 +1,154 @@
+"""Live events: what each change tells the open pages, and what it never tells."""
+
+from __future__ import annotations
+
+import asyncio
+
+from concerto.comments import services as comments
+from concerto.contributions import services as contributions
+from concerto.groups import services as groups
+from concerto.live import events
+from concerto.live.events import Hub, _chunks
+from concerto.votes import services as votes
+from tests.factories import make_contribution, make_participant, make_world
+from tests.live_support import listening
+
+
+class FakePlugin:
+    def __init__(self) -> None:
+        self.sent: list[tuple[dict, str]] = []
+
+    def publish(self, data, channel) -> None:
+        self.sent.append((data, channel))
+
+
+async def test_a_batch_keeps_the_latest_vote_count_of_each_contribution_in_order():
+    plugin = FakePlugin()
+    hub = Hub(plugin, window=10)
+    hub.publish("group_1", {"type": "votes", "id": 5, "votes": 1}, key=("votes", 5))
+    hub.publish("group_1", {"type": "contribution", "id": 6}, key=("contribution", 6))
+    hub.publish("group_1", {"type": "votes", "id": 5, "votes": 2}, key=("votes", 5))
+    hub.publish("group_2", {"type": "board", "action": 1})
+    hub.publish("group_2", {"type": "board", "action": 2})
+    assert plugin.sent == []  # waits for the window
+    hub.flush()
+    assert plugin.sent == [
+        ({"events": [{"type": "contribution", "id": 6}, {"type": "votes", "id": 5, "votes": 2}]}, "group_1"),
+        ({"events": [{"type": "board", "action": 1}, {"type": "board", "action": 2}]}, "group_2"),
+    ]
+
+
+async def test_the_window_sends_by_itself():
+    plugin = FakePlugin()
+    hub = Hub(plugin, window=0.01)
+    hub.publish("group_1", {"type": "board", "action": 1})
+    await asyncio.sleep(0.05)
+    assert plugin.sent == [({"events": [{"type": "board", "action": 1}]}, "group_1")]
+
+
+def test_messages_stay_under_the_notify_limit_and_an_oversized_body_is_dropped():
+    small = [{"type": "votes", "id": n, "votes": n} for n in range(400)]
+    chunks = _chunks(small)
+    assert len(chunks) > 1 and sum(len(chunk) for chunk in chunks) == 400
+    huge = {"type": "contribution", "id": 1, "title": "Titre", "body_html": "<p>" + "é" * 9000 + "</p>"}
+    [[event]] = _chunks([huge])
+    assert event == {**huge, "body_html": None, "partial": True}
+
+
+async def test_contributions_arrive_live_and_hidden_ones_leave_without_their_text(database, settings):
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    async with listening(settings, [events.group_channel(world.group["id"])]) as listener:
+        item = await contributions.create(author, world.group, {"title": "Une épicerie solidaire", "kind": "enjeu", "body": "Au **marché**"})
+        [created] = await listener.events()
+        assert created["type"] == "contribution" and created["id"] == item and created["new"] is True
+        assert (created["title"], created["kind_code"], created["author_name"], created["votes"]) == ("Une épicerie solidaire", "enjeu", "Autrice", 0)
+        assert "<strong>marché</strong>" in created["body_html"]
+
+        await contributions.update(author, item, {"title": "Une épicerie solidaire de quartier"})
+        [edited] = await listener.events()
+        assert edited["title"] == "Une épicerie solidaire de quartier" and edited["new"] is False
+
+        await contributions.moderate(world.facilitator, item, "hide")
+        [hidden] = await listener.events()
+        assert hidden == {"type": "contribution", "id": item, "status": "hidden", "group": world.group["id"]}
+
+        await contributions.moderate(world.facilitator, item, "restore")
+        [restored] = await listener.events()
+        assert restored["status"] == "published" and restored["title"] == "Une épicerie solidaire de quartier"
+
+        await contributions.withdraw(author, item)
+        [withdrawn] = await listener.events()
+        assert withdrawn == {"type": "contribution", "id": item, "status": "withdrawn", "group": world.group["id"]}
+
+
+async def test_votes_tell_the_group_the_count_and_only_the_voter_their_budget(database, settings):
+    world = await make_world(budget=3)
+    author = await make_participant(world, "Autrice")
+    voter = await make_participant(world, "Votant")
+    item = await make_contribution(world, author)
+    group = events.group_channel(world.group["id"])
+    async with listening(settings, [group, events.participant_channel(voter.participant_id)]) as listener:
+        await votes.cast(voter, item)
+        to_group, to_voter = await listener.events(), await listener.events()
+        assert to_group == [{"type": "votes", "id": item, "votes": 1, "group": world.group["id"]}]
+        assert to_voter == [
+            {"type": "budget", "group": world.group["id"], "budget": 3, "used": 1, "remaining": 2, "id": item, "voted": True}
+        ]
+    async with listening(settings, [group]) as room:
+        await votes.withdraw(voter, item)
+        assert await room.events() == [{"type": "votes", "id": item, "votes": 0, "group": world.group["id"]}]
+        await votes.withdraw(voter, item)  # nothing changed: nothing to tell
+        assert await room.quiet()
+
+
+async def test_grouped_duplicates_send_their_roots_combined_support(database, settings):
+    from concerto.board import services as board
+
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    voter = await make_participant(world, "Votant")
+    root = await make_contribution(world, author, "Monnaie locale")
+    twin = await make_contribution(world, author, "Une monnaie du territoire")
+    await board.mark_duplicate(world.facilitator, twin, root)
+    await votes.cast(voter, root)
+    async with listening(settings, [events.group_channel(world.group["id"])]) as listener:
+        await votes.cast(voter, twin)
+        [event] = await listener.events()
+        assert (event["id"], event["votes"], event["root"], event["support"]) == (twin, 1, root, 1)
+
+
+async def test_hiding_a_contribution_gives_its_supporters_their_vote_back_live(database, settings):
+    world = await make_world(budget=2)
+    author = await make_participant(world, "Autrice")
+    voter = await make_participant(world, "Votant")
+    item = await make_contribution(world, author)
+    await votes.cast(voter, item)
+    async with listening(settings, [events.participant_channel(voter.participant_id)]) as own:
+        await contributions.moderate(world.facilitator, item, "hide")
+        assert await own.events() == [{"type": "budget", "group": world.group["id"], "budget": 2, "used": 0, "remaining": 2}]
+
+
+async def test_comments_and_phases_are_announced(database, settings):
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    item = await make_contribution(world, author)
+    async with listening(settings, [events.group_channel(world.group["id"])]) as listener:
+        comment = await comments.add(author, item, {"body": "D'accord"})
+        assert await listener.events() == [{"type": "comments", "contribution": item, "count": 1, "group": world.group["id"]}]
+        await comments.moderate(world.facilitator, comment, "hide")
+        assert (await listener.events())[0]["count"] == 0
+        await groups.update(world.consultation, world.facilitator, world.group["id"], {"contributions_open": False})
+        [phase] = await listener.events()
+        assert phase["type"] == "phase" and phase["contributions_open"] is False and phase["voting_open"] is True
+        await groups.update(world.consultation, world.facilitator, world.group["id"], {"title": "Nouveau titre"})
+        assert await listener.quiet()  # a title is not a phase
+
+
+async def test_closing_the_consultation_is_announced_to_all_its_groups(database, settings):
+    from concerto.consultations import services as consultations
+
+    world = await make_world()
+    async with listening(settings, [events.consultation_channel(world.consultation["id"])]) as listener:
+        await consultations.update(world.consultation, world.facilitator, {"status": "closed"})
+        assert await listener.events() == [{"type": "consultation", "status": "closed"}]
