@@ -752,17 +752,17 @@
     if (handler) handler(ev);
     Live.listeners.forEach(function (fn) { fn(ev); });
   }
+  var helloSeen = false;
   function connect() {
     if (!streamed || !window.EventSource) return;
-    var seen = false;
     var source = new EventSource(streamed.dataset.live);
     Live.source = source;
     source.addEventListener("hello", function (message) {
       var hello = JSON.parse(message.data);
       Live.offset = Date.parse(hello.now) - Date.now();
       Live.worker = hello.worker;
-      if (seen) resync();
-      seen = true;
+      if (helloSeen) resync();  // back after a cut: what was missed is read again
+      helloSeen = true;
       setStatus(T.live, true);
       flush();
     });
@@ -775,6 +775,14 @@
       if (source.readyState === EventSource.CLOSED) { setTimeout(connect, 3000 + Math.random() * 3000); }
     });
   }
+  // A phone that loses the network may keep a dead stream open for minutes: start again from scratch.
+  window.addEventListener("offline", function () {
+    if (Live.source) { Live.source.close(); Live.source = null; }
+    setStatus(T.reconnecting, false);
+  });
+  window.addEventListener("online", function () {
+    if (!Live.source || Live.source.readyState === EventSource.CLOSED) connect();
+  });
 
   restoreAll();
   document.querySelectorAll("form[data-contribution-form]").forEach(showCopy);

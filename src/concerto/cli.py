@@ -45,6 +45,12 @@ def serve(args: argparse.Namespace) -> None:
         interface=Interfaces.ASGI,
         log_access=args.access_log,
         reload=args.reload,
+        # Every open page holds a live stream: a workshop room is a thousand long requests,
+        # beyond granian's default of 1,024 per server.
+        backlog=max(1024, settings.max_connections),
+        backpressure=settings.max_connections,
+        # Open streams never end by themselves: a stop waits this long for them.
+        workers_kill_timeout=3,
     ).serve()
 
 

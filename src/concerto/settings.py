@@ -77,6 +77,8 @@ class Settings:
     channels_url: str = ""
     # Extra routes that give the benchmark its ceilings; never on in production.
     bench_routes: bool = False
+    # Requests (live streams included: one per open page) each server process serves at once.
+    max_connections: int = 4096
     # Engine behind the board's suggestions: "tfidf" or "package.module:Factory" (a plug-in).
     text_engine: str = "tfidf"
     templates_dir: Path = PROJECT_ROOT / "templates"
@@ -104,6 +106,7 @@ class Settings:
             bench_routes=_env_bool("CONCERTO_BENCH_ROUTES", False),
             text_engine=env("CONCERTO_TEXT_ENGINE") or "tfidf",
             channels_url=env("CONCERTO_CHANNELS_URL") or "",
+            max_connections=_env_int("CONCERTO_MAX_CONNECTIONS", 4096),
         )
 
 

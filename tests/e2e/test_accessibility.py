@@ -32,6 +32,11 @@ FACILITATOR_PAGES = [
     "/c/ess-2027/g/3/board?suggest=group",
     "/c/ess-2027/g/3/board?duplicates=1",
     "/c/ess-2027/facilitation/restitution",
+    "/c/ess-2027/facilitation/live",  # the live control panel
+    "/c/ess-2027/g/3/wall",  # a group's projection wall
+    "/c/ess-2027/wall?votes=1&authors=0",  # the consultation's wall, votes revealed
+    "/c/ess-2027/facilitation/poster",
+    "/c/ess-2027/facilitation/import",
 ]
 
 
@@ -56,7 +61,7 @@ def test_public_and_participant_pages_have_no_wcag_violations(demo_server, chrom
     found["invitation"] = violations(page)
     page.get_by_label("Votre nom").fill("Axel A.")
     page.get_by_role("button", name="Rejoindre").click()
-    for path in ("/c/ess-2027", "/c/ess-2027/g/3"):
+    for path in ("/c/ess-2027", "/c/ess-2027/me", "/c/ess-2027/g/3"):
         page.goto(server.base + path)
         found[f"{path} (participant)"] = violations(page)
     # A form sent back by the server with its errors (a title of blanks), as a participant sees it.

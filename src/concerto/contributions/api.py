@@ -2,6 +2,8 @@
 
 from typing import Annotated
 
+import msgspec
+
 from litestar import Controller, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
@@ -16,7 +18,9 @@ from concerto.contributions.schemas import (
     ContributionListing,
     ContributionModeration,
     ContributionRead,
+    ContributionSection,
     ContributionUpdate,
+    ThemeSummary,
 )
 from concerto.groups import services as groups
 from concerto.votes import services as votes
@@ -54,7 +58,20 @@ def _contribution(row: dict) -> ContributionRead:
 
 
 def _item(row: dict) -> ContributionItem:
-    return read({**row, "author_id": row["author"]}, ContributionItem)
+    """A listed contribution, with the ones grouped with it (duplicates) nested."""
+    return read(
+        {
+            **row,
+            "author_id": row["author"],
+            "support": row.get("support", row["votes"]),
+            "duplicates": [msgspec.to_builtins(_item(duplicate)) for duplicate in row.get("duplicates", [])],
+        },
+        ContributionItem,
+    )
+
+
+def _columns(columns: list) -> list[ContributionColumn]:
+    return [ContributionColumn(kind=read(column.kind, KindRead), total=column.total, items=[_item(row) for row in column.items]) for column in columns]
 
 
 class ContributionApi(Controller):
@@ -83,14 +100,15 @@ class ContributionApi(Controller):
             page=listing.page,
             per_page=listing.per_page,
             pages=listing.pages,
-            columns=[
-                ContributionColumn(
-                    kind=read(column.kind, KindRead), total=column.total, items=[_item(row) for row in column.items]
-                )
-                for column in listing.columns
-            ],
+            columns=_columns(listing.columns),
             my_votes=sorted(listing.my_votes),
             votes_used=listing.votes_used,
+            sections=[
+                ContributionSection(
+                    theme=read(section.theme, ThemeSummary) if section.theme else None, columns=_columns(section.columns)
+                )
+                for section in listing.sections
+            ],
         )
 
     @post("/groups/{group_id:int}/contributions", summary="Propose a contribution")

@@ -61,6 +61,8 @@ class ContributionItem(Struct):
     author_name: str
     votes: int
     comments: int
+    support: Annotated[int, described("Distinct supporters of it and its grouped duplicates (each person once).")] = 0
+    duplicates: Annotated[list[ContributionItem], described("Contributions grouped with this one (« regroupées avec »).")] = []
 
 
 class ContributionColumn(Struct):
@@ -74,6 +76,20 @@ class ContributionListing(Struct):
     page: int
     per_page: int
     pages: int
-    columns: list[ContributionColumn]
+    columns: Annotated[list[ContributionColumn], described("Before the board has themes or grouped duplicates: pages of each kind.")]
     my_votes: Annotated[list[int], described("Contributions of the group the reader supports.")]
     votes_used: int
+    sections: Annotated[
+        list[ContributionSection], described("Once the board has themes or grouped duplicates: the whole group by theme (columns is then empty).")
+    ] = []
+
+
+class ThemeSummary(Struct):
+    id: int
+    title: str
+    summary_html: str
+
+
+class ContributionSection(Struct):
+    theme: Annotated[ThemeSummary | None, described("None: the contributions not in a theme yet.")]
+    columns: list[ContributionColumn]

@@ -34,6 +34,7 @@ import secrets
 from collections.abc import AsyncGenerator, Hashable, Iterable
 from typing import Any
 
+import anyio
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -256,8 +257,9 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
     """
     if _plugin is None:
         return
-    async with _plugin.start_subscription(channels) as subscriber:
-        assert isinstance(subscriber, LiveSubscriber)
+    subscriber = await _plugin.subscribe(channels)
+    assert isinstance(subscriber, LiveSubscriber)
+    try:
         yield ServerSentEventMessage(
             event="hello", data=json.dumps({"now": server_now(), "worker": WORKER, **(hello or {})}), retry=RETRY_MILLISECONDS
         )
@@ -273,3 +275,9 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
             if message is None:
                 return  # unsubscribed (shutdown)
             yield ServerSentEventMessage(event="live", data=message.decode())
+    finally:
+        # The browser went away and Litestar cancels this generator: the release must not be
+        # cancelled half-way, or PostgreSQL's UNLISTEN is sent while Concerto still believes it
+        # listens, and the next page on this channel would never hear anything.
+        with anyio.CancelScope(shield=True):
+            await _plugin.unsubscribe(subscriber, channels)
