@@ -60,3 +60,17 @@ async def make_participant(world: World, name: str = "Camille", *, role: str = "
 
 async def make_contribution(world: World, author: Actor, title: str = "Un fonds d'amorçage", kind: str = "acquis", body: str = "") -> int:
     return await contributions.create(author, world.group, {"title": title, "kind": kind, "body": body})
+
+
+def xlsx(*rows: list) -> bytes:
+    """A spreadsheet (.xlsx) whose first sheet holds ``rows``, as a scribe would save it."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

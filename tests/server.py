@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import asyncpg
@@ -88,3 +91,27 @@ def schema(action: str, name: str) -> None:
         pool.submit(asyncio.run, run()).result()
 
 
+
+
+@contextlib.contextmanager
+def served_demo(tmp: Path, backend: str, **env: str):
+    """The demo consultation served by a real ``concerto serve``; yields (server, participant invitation link).
+
+    ``backend``: "sqlite" (a file in ``tmp``) or "postgres" (a schema of its own, dropped after).
+    """
+    name = None
+    if backend == "postgres":
+        name = f"concerto_served_{uuid.uuid4().hex[:8]}"
+        schema("CREATE", name)
+        url = f"{POSTGRES_URL}?search_path={name}"
+    else:
+        url = f"sqlite:///{tmp / 'served.sqlite3'}"
+    server = Server(url, tmp, **env)
+    link = re.search(r"Participant link:\s+(\S+)", server.concerto("demo", "--no-serve")).group(1)
+    server.start()
+    try:
+        yield server, link
+    finally:
+        server.stop()
+        if name:
+            schema("DROP", name)

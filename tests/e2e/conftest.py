@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.server import Server, schema
+from tests.server import served_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 POSTGRES_URL = os.environ.get("CONCERTO_TEST_POSTGRES_URL")
@@ -28,24 +27,8 @@ def _require_chromium() -> None:
 def demo_server(request, tmp_path_factory):
     """A served demo consultation; yields (server, participant invitation link)."""
     _require_chromium()
-    tmp = tmp_path_factory.mktemp("e2e")
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'e2e.sqlite3'}"
-    else:
-        name = f"concerto_e2e_{uuid.uuid4().hex[:8]}"
-        schema("CREATE", name)
-        url = f"{POSTGRES_URL}?search_path={name}"
-    server = Server(url, tmp)
-    output = server.concerto("demo", "--no-serve")
-    link = re.search(r"Participant link:\s+(\S+)", output).group(1)
-    server.start()
-    try:
-        yield server, link
-    finally:
-        server.stop()
-        if name:
-            schema("DROP", name)
+    with served_demo(tmp_path_factory.mktemp("e2e"), request.param) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

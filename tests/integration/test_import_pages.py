@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import sys
 
 from lxml import html as lxml_html
-from openpyxl import Workbook
 
 from concerto.consultations import services as consultations
 from concerto.contributions import imports
 from concerto.tables import Contribution, Participant
 from tests.browser import text_of
-from tests.factories import PASSWORD, make_participant, make_world
+from tests.factories import PASSWORD, make_participant, make_world, xlsx
 
 CSV = "titre;texte;type;groupe;auteur\nGarder le forum annuel;Chaque **automne**;Acquis;{group};Camille\nCréer une foncière;;Nouvel enjeu;;\n"
 
@@ -43,14 +41,6 @@ async def confirm(browser, path: str, fields: dict[str, str]):
         f"{path}/confirm", data={"_csrf_token": await browser.csrf()}, files=parts, follow_redirects=False
     )
 
-
-def xlsx(*rows: list) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def test_upload_preview_confirm(browser):

@@ -6,39 +6,16 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import socket
-import uuid
 
 import httpx
 import pytest
 
-from tests.server import POSTGRES_URL, Server, schema
+from tests.server import POSTGRES_URL, served_demo
 
 REDIS_UP = False
 with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
     REDIS_UP = True
-
-
-@contextlib.contextmanager
-def served(tmp_path, backend: str, **env: str):
-    """The demo consultation served by a real ``concerto serve``; yields (server, invitation link)."""
-    name = None
-    if backend == "postgres":
-        name = f"concerto_live_{uuid.uuid4().hex[:8]}"
-        schema("CREATE", name)
-        url = f"{POSTGRES_URL}?search_path={name}"
-    else:
-        url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
-    server = Server(url, tmp_path, **env)
-    link = re.search(r"Participant link:\s+(\S+)", server.concerto("demo", "--no-serve")).group(1)
-    server.start()
-    try:
-        yield server, link
-    finally:
-        server.stop()
-        if name:
-            schema("DROP", name)
 
 
 class Stream:
@@ -121,7 +98,7 @@ BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_group_stream_carries_contributions_votes_and_moderation(tmp_path, backend):
-    with served(tmp_path, backend) as (server, link):
+    with served_demo(tmp_path, backend) as (server, link):
         reader = await Stream(server.base, "/c/ess-2027/g/1/events").open()  # an anonymous reader
         author = await participant(server.base, link, "Inès R.")
         try:
@@ -156,7 +133,7 @@ def _multi_worker_cases():
 
 @pytest.mark.parametrize("backend, env", _multi_worker_cases())
 async def test_an_event_written_on_one_worker_reaches_subscribers_on_all(tmp_path, backend, env):
-    with served(tmp_path, backend, CONCERTO_WORKERS="4", **env) as (server, link):
+    with served_demo(tmp_path, backend, CONCERTO_WORKERS="4", **env) as (server, link):
         streams: list[Stream] = []
         try:
             # Connections land on the workers as the kernel hands them out: open enough to reach several.
@@ -182,7 +159,7 @@ async def test_an_event_written_on_one_worker_reaches_subscribers_on_all(tmp_pat
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_pages_that_leave_and_come_back_keep_hearing(tmp_path, backend):
     """Closing a page releases its subscription completely (on PostgreSQL, a half-done UNLISTEN once left the channel deaf)."""
-    with served(tmp_path, backend) as (server, link):
+    with served_demo(tmp_path, backend) as (server, link):
         author = await participant(server.base, link, "Sami K.")
         try:
             for round_ in range(6):

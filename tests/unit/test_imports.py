@@ -8,7 +8,6 @@ import io
 import os
 
 import pytest
-from openpyxl import Workbook
 
 from concerto import i18n
 from concerto.consultations import services as consultations
@@ -17,16 +16,8 @@ from concerto.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotF
 from concerto.groups import services as groups
 from concerto.tables import Contribution, Participant
 from concerto.web.errors import describe
-from tests.factories import make_participant, make_world, visitor
+from tests.factories import make_participant, make_world, visitor, xlsx
 
-
-def xlsx(*rows: list) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def in_english(function):
