@@ -60,6 +60,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=1000, help="open streams on the group (default 1000)")
     parser.add_argument("--duration", type=int, default=20, help="seconds of the vote load and of the mixed load, each (default 20)")
+    parser.add_argument("--vote-rate", type=int, default=200,
+                        help="votes a second of the paced load (default 200: a thousand people voting twelve times a minute)")
     parser.add_argument("--probes", type=int, default=100, help="single writes at rest for the delivery latency (default 100)")
     parser.add_argument("--connections", type=int, default=50, help="load connections (default 50)")
     parser.add_argument("--workers", type=int, default=4, help="server processes on PostgreSQL (default 4)")
@@ -112,7 +114,7 @@ async def _on_postgres(args, workdir: Path) -> dict:
     async with postgres_database(args.postgres_url, keep=args.keep) as url:
         if args.keep:
             print(f"(PostgreSQL database kept: {url})")
-        return await _scenario(args, workdir / "postgres", f"PostgreSQL, {args.workers} workers (LISTEN/NOTIFY)", url, args.workers)
+        return await _scenario(args, workdir / "postgres", f"PostgreSQL, {args.workers} worker{'s' if args.workers > 1 else ''} (LISTEN/NOTIFY)", url, args.workers)
 
 
 # -- one database -----------------------------------------------------------------------
@@ -183,7 +185,7 @@ async def _scenario(args, workdir: Path, title: str, database_url: str, workers:
         if profiler:
             report["profiles"].append(("votes, no stream open", finish_profiler(*profiler)))
         vote_seconds = args.duration + args.duration * MIX["vote"] / sum(MIX.values())
-        needed = math.ceil(calibration.rate("vote") * vote_seconds * 1.5) + 2 * args.probes - len(sources.votes)
+        needed = math.ceil(calibration.rate("vote") * vote_seconds * 1.5 + args.vote_rate * args.duration) + 2 * args.probes - len(sources.votes)
         # Also enough for half the streams to be participants' pages (they hear their own budget too).
         count = max(math.ceil(max(0, needed) / seeded.write_budget), args.subscribers // 2 - len(people))
         if count > 0:
@@ -251,15 +253,21 @@ async def _scenario(args, workdir: Path, title: str, database_url: str, workers:
               f"{report['deliveries'][-1][1].line()} (votes)", flush=True)
 
         # -- under load -------------------------------------------------------------------
-        for label, mix in ((f"votes, {opened['open']} streams open", {"vote": 1}), (f"mixed, {opened['open']} streams open", MIX)):
+        loads = (
+            (f"votes {args.vote_rate}/s, {opened['open']} streams open", {"vote": 1}, args.vote_rate),
+            (f"votes, {opened['open']} streams open", {"vote": 1}, None),
+            (f"mixed, {opened['open']} streams open", MIX, None),
+        )
+        for label, mix, rate in loads:
             cpu = Cpu(pids, subscribers.process.pid)
             profiler = start_profiler(args, workdir, label, pids[1], args.duration)
-            result = await run_load(HOST, port, sources, mix, connections=args.connections, seconds=args.duration, answered=answered)
+            result = await run_load(HOST, port, sources, mix, connections=args.connections, seconds=args.duration, answered=answered, rate=rate)
             shares = cpu.shares()
             if profiler:
                 report["profiles"].append((label, await asyncio.to_thread(finish_profiler, *profiler)))
             # The last batches reach the streams: until none came for a second (at most 30 s).
-            await subscribers.ask("quiet", 1.0, 30.0)
+            drained = await subscribers.ask("quiet", 1.0, 30.0) - 1.0
+            report["notes"].append(f"after the {label.split(',')[0]} load, messages kept arriving for {drained:.1f} s")
             collected.add(await subscribers.ask("collect"))
             delivery = collected.deliveries(result.writes)
             collected.reset()

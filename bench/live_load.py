@@ -102,7 +102,13 @@ class LoadResult:
         return float(np.percentile(latencies, q)) * 1000 if latencies else float("nan")
 
 
-async def run_load(host: str, port: int, sources: Sources, mix: dict[str, float], *, connections: int, seconds: float, answered: Answered, seed: int = 2027) -> LoadResult:
+async def run_load(
+    host: str, port: int, sources: Sources, mix: dict[str, float], *, connections: int, seconds: float, answered: Answered,
+    seed: int = 2027, rate: float | None = None,
+) -> LoadResult:
+    """``connections`` keep-alive connections sending ``mix`` for ``seconds``: each as fast as
+    answers come (closed loop, the server saturated), or together ``rate`` requests a second
+    (open loop, a room of a given size) when ``rate`` is given."""
     kinds = {kind: Kind(kind, EXPECTED[kind]) for kind in mix}
     writes: list[Write] = []
     names, weights = list(mix), list(mix.values())
@@ -110,9 +116,17 @@ async def run_load(host: str, port: int, sources: Sources, mix: dict[str, float]
     started = time.monotonic()
     deadline = started + seconds
 
+    interval = connections / rate if rate else 0.0
+
     async def one_connection() -> None:
         connection: Connection | None = None
+        next_at = started + rng.random() * interval
         while time.monotonic() < deadline:
+            if rate:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
+                if time.monotonic() >= deadline:
+                    break
             kind = rng.choices(names, weights)[0]
             record = kinds[kind]
             prepared = sources.next(kind)

@@ -77,6 +77,8 @@ def print_profile(label: str, profile: Path | None) -> None:
     total = 0
     for line in profile.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():  # a frame name py-spy wrapped onto its own line
+            continue
         frames = [re.sub(r":\d+\)$", ")", frame) for frame in stack.split(";")]
         samples = int(count)
         total += samples

@@ -699,6 +699,7 @@
     status.textContent = text;
     status.classList.toggle("is-live", !!ok);
   }
+  var countedAt = {};
   var handlers = {
     contribution: function (ev) {
       if (listing && listing.hasAttribute("data-facilitator") && ev.status !== "published") { resync(); return; }
@@ -714,6 +715,11 @@
       }
     },
     votes: function (ev) {
+      // Counts come from several server processes: the one read last wins, whatever the order of arrival.
+      if (ev.at !== undefined) {
+        if (countedAt[ev.id] !== undefined && countedAt[ev.id] > ev.at) return;
+        countedAt[ev.id] = ev.at;
+      }
       document.querySelectorAll('[data-vote="' + ev.id + '"]').forEach(function (container) { setCount(container, ev.votes); });
       if (listing && listing.hasAttribute("data-resort")) resort();
       if (ev.root !== undefined) {

@@ -24,6 +24,13 @@ class Listener:
         assert message.event == "live", message
         return json.loads(message.data)["events"]
 
+    async def at_least(self, count: int, timeout: float = 5.0) -> list[dict]:
+        """Events of as many messages as it takes to have ``count`` (a page's stream joins messages that arrive together)."""
+        found: list[dict] = []
+        while len(found) < count:
+            found += await self.events(timeout)
+        return found
+
     async def quiet(self, seconds: float = 0.3) -> bool:
         """True if nothing at all arrives for ``seconds`` (after flushing what is pending)."""
         hub = events.hub()

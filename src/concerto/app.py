@@ -6,10 +6,9 @@ import gc
 import hashlib
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.config.csrf import CSRFConfig
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -34,35 +33,28 @@ from concerto.restitution.pages import RestitutionPages
 from concerto.settings import Settings, get_settings
 from concerto.web.errors import handle_exception
 from concerto.web.middleware import locale_middleware
+from concerto.web.rate_limit import WriteRateLimit
 from concerto.web.request import ConcertoRequest
 from concerto.web.templating import template_config
 
 PAGES = [PublicPages, AccountPages, ConsultationPages, GroupPages, ContributionPages, CommentPages, FacilitatorHome, FacilitationPages, BoardPages, RestitutionPages, StreamPages, WallPages, JoinShortcut, ControlPages, ImportPages]
 
 
-def _rate_limit(settings: Settings) -> RateLimitConfig | None:
+def _identify(scope) -> str:
+    """Who is writing: per person where the session says who it is (a whole workshop may share one IP)."""
+    session = scope.get("session") or {}
+    if session.get("account"):
+        return f"account:{session['account']}"
+    if session.get("joined"):
+        return "participant:" + ",".join(str(v) for v in sorted(session["joined"].values()))
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+def _rate_limit(settings: Settings) -> list:
     if settings.write_rate_limit <= 0:
-        return None
-
-    def identify(request: Request) -> str:
-        # Per person where the session says who it is: a whole workshop may share one IP.
-        session = request.scope.get("session") or {}
-        if session.get("account"):
-            return f"account:{session['account']}"
-        if session.get("joined"):
-            return "participant:" + ",".join(str(v) for v in sorted(session["joined"].values()))
-        return f"ip:{request.client.host if request.client else 'unknown'}"
-
-    async def is_write(request: Request) -> bool:
-        # async: Litestar runs a plain function in a worker thread, on every request.
-        return request.method not in ("GET", "HEAD", "OPTIONS")
-
-    return RateLimitConfig(
-        rate_limit=("minute", settings.write_rate_limit),
-        identifier_for_request=identify,
-        check_throttle_handler=is_write,
-        exclude=["/static"],
-    )
+        return []
+    return [lambda app: WriteRateLimit(app, settings.write_rate_limit, _identify)]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -93,7 +85,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         route_handlers.extend(BENCH_HANDLERS)
 
-    rate_limit = _rate_limit(settings)
     return Litestar(
         route_handlers=route_handlers,
         plugins=[events.plugin_for(settings)],
@@ -101,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             lambda app: locale_middleware(app, settings.default_locale),
             CookieBackendConfig(secret=secret, secure=settings.secure_cookies, samesite="lax").middleware,
-            *([rate_limit.middleware] if rate_limit else []),
+            *_rate_limit(settings),
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_samesite="lax", exclude=["/static"]

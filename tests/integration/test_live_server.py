@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import socket
 
 import httpx
@@ -172,3 +173,38 @@ async def test_pages_that_leave_and_come_back_keep_hearing(tmp_path, backend):
                 await staying.close()
         finally:
             await author.aclose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs CONCERTO_TEST_POSTGRES_URL")
+async def test_with_four_workers_pages_end_on_the_true_vote_counts(tmp_path):
+    """Counts of one contribution leave from several workers, each after its own pause: the page keeps the one counted last."""
+    with served_demo(tmp_path, "postgres", CONCERTO_WORKERS="4") as (server, link):
+        stream = await Stream(server.base, "/c/ess-2027/g/1/events").open()
+        people = [await participant(server.base, link, f"Votant {n}") for n in range(24)]
+        try:
+            page = (await people[0].get("/c/ess-2027/g/1")).text
+            targets = [int(found) for found in re.findall(r'data-vote="(\d+)"', page)][:3]
+            answered: dict[int, list[int]] = {}
+
+            async def vote(client: httpx.AsyncClient, target: int) -> None:
+                response = await client.put(
+                    f"/api/v1/consultations/ess-2027/contributions/{target}/vote", headers={"x-csrftoken": client.cookies["csrftoken"]}
+                )
+                assert response.status_code == 200, response.text
+                answered.setdefault(target, []).append(response.json()["votes"])
+
+            await asyncio.gather(*(vote(client, target) for client in people for target in targets))
+            for target in targets:
+                final = max(answered[target])
+                await stream.until(lambda e, target=target, final=final: e["type"] == "votes" and e["id"] == target and e["votes"] == final)
+            await asyncio.sleep(1.0)  # what is still on its way
+            with contextlib.suppress(asyncio.TimeoutError):
+                await stream.until(lambda e: False, timeout=1.0)
+            for target in targets:
+                shown = [e for e in stream.events if e["type"] == "votes" and e["id"] == target]
+                latest = max(shown, key=lambda e: e["at"])  # what the page keeps
+                assert latest["votes"] == max(answered[target])
+        finally:
+            await stream.close()
+            for client in people:
+                await client.aclose()

@@ -115,9 +115,14 @@ def budget_changed(participant_id: int, group_id: int, budget: int, used: int, *
     events.to_participant(participant_id, event)
 
 
-async def votes_changed(group_id: int, contribution_id: int, votes: int, root: int | None) -> None:
-    """A contribution's supporters; for a grouped one, its root's combined support too."""
-    event: dict[str, Any] = {"type": "votes", "id": contribution_id, "votes": votes}
+async def votes_changed(group_id: int, contribution_id: int, votes: int, root: int | None, counted_at: float) -> None:
+    """A contribution's supporters; for a grouped one, its root's combined support too.
+
+    ``counted_at``: when the count was read (after the vote's commit). Several
+    workers publish counts of one contribution, each after its own pause: a page
+    keeps the count read last, so a late message never puts an older count back.
+    """
+    event: dict[str, Any] = {"type": "votes", "id": contribution_id, "votes": votes, "at": counted_at}
     if root is not None:
         rows = await Contribution.raw(_ROOT_SUPPORT_SQL, root, root)
         event.update(root=root, support=rows[0]["support"])

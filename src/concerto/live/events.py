@@ -44,8 +44,11 @@ from litestar.response import ServerSentEventMessage
 from concerto.settings import Settings
 
 PING_SECONDS = 15.0
-# How long events of a channel wait for others before leaving together.
-BATCH_SECONDS = 0.15
+# How long events of a channel wait for others before leaving together, and the shortest
+# time between two messages of a channel (per server process) and between two sends to a page.
+BATCH_SECONDS = 0.08
+CHANNEL_INTERVAL = 0.2
+STREAM_INTERVAL = 0.2
 # Browsers wait this long before reconnecting a lost stream.
 RETRY_MILLISECONDS = 2_000
 # PostgreSQL's NOTIFY takes at most 8,000 bytes; stay well under it.
@@ -79,6 +82,13 @@ class LiveSubscriber(Subscriber):
             self.overflowed = True
             return False
         return super().put_nowait(item)
+
+    def drain(self) -> list[bytes | None]:
+        """Everything already waiting, without waiting."""
+        items = []
+        while not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        return items
 
     async def next(self, timeout: float) -> bytes | None | object:
         """The next message; None once unsubscribed; ``QUIET`` after ``timeout`` seconds without one."""
@@ -153,33 +163,71 @@ def backend_for(settings: Settings) -> ChannelsBackend:
 
 
 class Hub:
-    """Gathers the events of each channel for a moment, then hands them to the channels plugin."""
+    """Gathers the events of each channel for a moment, then hands them to the channels plugin.
 
-    def __init__(self, plugin: ChannelsPlugin, window: float = BATCH_SECONDS) -> None:
+    A channel's events wait ``window`` seconds for others, and a channel sends
+    at most one message every ``interval`` seconds: the cost of a live room is
+    messages times open pages, so a burst of votes must not become a burst of
+    messages.
+    """
+
+    def __init__(self, plugin: ChannelsPlugin, window: float = BATCH_SECONDS, interval: float = CHANNEL_INTERVAL) -> None:
         self.plugin = plugin
         self.window = window
+        self.interval = interval
         self._pending: dict[str, dict[Hashable, dict]] = {}
-        self._timer: asyncio.TimerHandle | None = None
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._last: dict[str, float] = {}
         self._serial = itertools.count()
 
     def publish(self, channel: str, event: dict, key: Hashable | None = None) -> None:
         batch = self._pending.setdefault(channel, {})
         key = ("#", next(self._serial)) if key is None else key
-        batch.pop(key, None)  # the latest version goes last, after what it follows
-        batch[key] = event
-        if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.window, self.flush)
+        earlier = batch.pop(key, None)
+        if earlier is not None and earlier.get("at", 0) > event.get("at", 0):
+            event = earlier  # a count read later already waits: it stays
+        batch[key] = event  # the latest version goes last, after what it follows
+        if channel not in self._timers:
+            loop = asyncio.get_running_loop()
+            due = max(loop.time() + self.window, self._last.get(channel, 0.0) + self.interval)
+            self._timers[channel] = loop.call_at(due, self._send, channel)
+
+    def _send(self, channel: str) -> None:
+        self._timers.pop(channel, None)
+        batch = self._pending.pop(channel, None)
+        if not batch:
+            return
+        now = asyncio.get_running_loop().time()
+        self._last[channel] = now
+        if len(self._last) > 10_000:  # forget channels quiet for longer than the interval
+            self._last = {name: at for name, at in self._last.items() if now - at < self.interval}
+        for chunk in _chunks(list(batch.values())):
+            with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
+                self.plugin.publish(_message(chunk), channel)
 
     def flush(self) -> None:
         """Send everything pending now (also called by tests instead of waiting)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        pending, self._pending = self._pending, {}
-        for channel, batch in pending.items():
-            for chunk in _chunks(list(batch.values())):
-                with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
-                    self.plugin.publish({"events": chunk}, channel)
+        for channel in list(self._pending):
+            timer = self._timers.pop(channel, None)
+            if timer is not None:
+                timer.cancel()
+            self._last.pop(channel, None)
+            self._send(channel)
+
+
+# Messages are JSON written here, the same way each time, so that a stream can join several into one.
+_HEAD, _TAIL = b'{"events":[', b"]}"
+
+
+def _message(events: list[dict]) -> bytes:
+    return _HEAD + b",".join(json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() for event in events) + _TAIL
+
+
+def joined(messages: list[bytes]) -> bytes:
+    """Several messages as one (their events in order)."""
+    if len(messages) == 1:
+        return messages[0]
+    return _HEAD + b",".join(message[len(_HEAD) : -len(_TAIL)] for message in messages) + _TAIL
 
 
 def _chunks(events: list[dict]) -> list[list[dict]]:
@@ -263,6 +311,8 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
         yield ServerSentEventMessage(
             event="hello", data=json.dumps({"now": server_now(), "worker": WORKER, **(hello or {})}), retry=RETRY_MILLISECONDS
         )
+        loop = asyncio.get_running_loop()
+        sent = 0.0
         while True:
             message = await subscriber.next(PING_SECONDS)
             if subscriber.overflowed:
@@ -274,7 +324,21 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
                 continue
             if message is None:
                 return  # unsubscribed (shutdown)
-            yield ServerSentEventMessage(event="live", data=message.decode())
+            # Several channels (and, with several workers, several processes) feed one page:
+            # what arrives within STREAM_INTERVAL of the last send goes out together.
+            wait = sent + STREAM_INTERVAL - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            messages, closing = [message], False
+            for item in subscriber.drain():
+                if item is None:
+                    closing = True
+                    break
+                messages.append(item)
+            yield ServerSentEventMessage(event="live", data=joined(messages).decode())
+            sent = loop.time()
+            if closing:
+                return
     finally:
         # The browser went away and Litestar cancels this generator: the release must not be
         # cancelled half-way, or PostgreSQL's UNLISTEN is sent while Concerto still believes it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,7 @@ WHERE c.id = {} AND c.consultation = {}
 _INSERT_SQL = "INSERT INTO vote (contribution, participant, working_group, created_at) VALUES ({}, {}, {}, {})"
 _DELETE_SQL = "DELETE FROM vote WHERE contribution = {} AND participant = {}"
 _COUNT_SQL = "SELECT COUNT(*) AS n FROM vote WHERE contribution = {}"
+_HOLD_SQL = "SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS at FROM contribution WHERE id = {} FOR NO KEY UPDATE"
 
 
 async def _target(actor: Actor, participant_id: int, contribution_id: int) -> dict:
@@ -88,14 +90,20 @@ async def _count(contribution_id: int) -> int:
     return (await Vote.raw(_COUNT_SQL, contribution_id))[0]["n"]
 
 
-async def _exact(counted: int, contribution_id: int) -> int:
-    """The contribution's supporters now that this vote is committed.
+async def _hold(contribution_id: int) -> float:
+    """Take the contribution's turn for votes until the transaction ends; the moment of the count.
 
-    SQLite runs write transactions one at a time, so the count read inside
-    ours, plus our change, is exact; on PostgreSQL other participants' votes
-    on the same contribution may commit meanwhile, so it counts again.
+    Votes on one contribution change it one after the other (SQLite: every write
+    transaction does; PostgreSQL: this row lock), so the count read inside the
+    transaction plus its own change is exact, and a later moment always goes with
+    a later count: pages keep the count of the latest moment, whatever order the
+    messages of several workers arrive in. PostgreSQL's clock, read under the lock,
+    serves every worker.
     """
-    return await _count(contribution_id) if db.is_postgres() else counted
+    if not db.is_postgres():
+        return time.time()
+    rows = await Contribution.raw(_HOLD_SQL, contribution_id)
+    return float(rows[0]["at"]) if rows else time.time()
 
 
 async def _replayed(participant_id: int, contribution_id: int, key: str | None, kind: str, target: dict) -> VoteState | None:
@@ -119,6 +127,7 @@ async def cast(actor: Actor, contribution_id: int, *, key: Any = None) -> VoteSt
     async with db.write_transaction():
         # Two requests from one participant run one after the other from here.
         await db.lock_for_update(Participant, participant_id)
+        counted_at = await _hold(contribution_id)
         target = await _target(actor, participant_id, contribution_id)
         replay = await _replayed(participant_id, contribution_id, key, "vote", target)
         if replay is not None:
@@ -134,9 +143,9 @@ async def cast(actor: Actor, contribution_id: int, *, key: Any = None) -> VoteSt
             used += 1
         await idempotency.remember(participant_id, key, "vote", contribution_id)
         votes = target["votes"] + (0 if target["mine"] else 1)
-    state = VoteState(contribution_id, await _exact(votes, contribution_id), True, target["budget"], used)
+    state = VoteState(contribution_id, votes, True, target["budget"], used)
     if not target["mine"]:
-        await _announce(participant_id, target, state)
+        await _announce(participant_id, target, state, counted_at)
     return state
 
 
@@ -146,6 +155,7 @@ async def withdraw(actor: Actor, contribution_id: int, *, key: Any = None) -> Vo
     key = idempotency.checked(key)
     async with db.write_transaction():
         await db.lock_for_update(Participant, participant_id)
+        counted_at = await _hold(contribution_id)
         target = await _target(actor, participant_id, contribution_id)
         replay = await _replayed(participant_id, contribution_id, key, "unvote", target)
         if replay is not None:
@@ -156,17 +166,17 @@ async def withdraw(actor: Actor, contribution_id: int, *, key: Any = None) -> Vo
             used -= 1
         await idempotency.remember(participant_id, key, "unvote", contribution_id)
         votes = target["votes"] - (1 if target["mine"] else 0)
-    state = VoteState(contribution_id, await _exact(votes, contribution_id), False, target["budget"], used)
+    state = VoteState(contribution_id, votes, False, target["budget"], used)
     if target["mine"]:
-        await _announce(participant_id, target, state)
+        await _announce(participant_id, target, state, counted_at)
     return state
 
 
-async def _announce(participant_id: int, target: dict, state: VoteState) -> None:
+async def _announce(participant_id: int, target: dict, state: VoteState, counted_at: float) -> None:
     """The new count to the group's pages, the voter's budget to their other pages."""
     group_id = target["working_group"]
     root = target["duplicate_of"] or (state.contribution_id if target["grouped"] else None)
-    await announce.votes_changed(group_id, state.contribution_id, state.votes, root)
+    await announce.votes_changed(group_id, state.contribution_id, state.votes, root, counted_at)
     announce.budget_changed(
         participant_id, group_id, state.budget, state.used, contribution_id=state.contribution_id, voted=state.voted
     )
