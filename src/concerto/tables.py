@@ -248,6 +248,28 @@ class PhaseSchedule(Table, tablename="phase_schedule"):
     done_at = Timestamptz(null=True, default=None)
 
 
+class WebSession(Table, tablename="web_session"):
+    """A browser's session, known server-side so that it can be ended (migration 0009).
+
+    The signed cookie carries a random session id; only its SHA-256 is stored.
+    Signing out, a password change or an administrator's « sign out everywhere »
+    delete rows, and a cookie whose row is gone carries no one any more.
+    """
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(Account, null=True, default=None)  # the signed-in account, if any
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginFailure(Table, tablename="login_failure"):
+    """A refused sign-in, counted per account, per address and per trusted browser (migration 0009)."""
+
+    id = Serial(primary_key=True)
+    subject = Varchar(length=300)  # account:<e-mail> | address:<ip> | device:<hash>
+    failed_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account,
     Consultation,
@@ -265,4 +287,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RestitutionVersion,
     RequestKey,
     PhaseSchedule,
+    WebSession,
+    LoginFailure,
 )
