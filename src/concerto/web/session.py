@@ -23,6 +23,14 @@ def remember_participant(connection: ASGIConnection, consultation_id: int, parti
     connection.set_session(session)
 
 
+def forget_participant(connection: ASGIConnection, consultation_id: int) -> None:
+    """This browser is no longer anyone in the consultation (after the participant's data was erased)."""
+    joined = dict(connection.session.get("joined", {}))
+    if joined.pop(str(consultation_id), None) is None:
+        return
+    connection.set_session({**connection.session, "joined": joined})
+
+
 def sign_in(connection: ASGIConnection, account: int) -> None:
     # A fresh session on sign-in: nothing from before carries over.
     connection.set_session({"account": account, "joined": dict(connection.session.get("joined", {}))})
