@@ -1,4 +1,4 @@
-"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster, import-contributions, archive."""
+"""The ``concerto`` command: serve, demo, migrate, create-facilitator, cluster, import-contributions, archive, backup, restore."""
 
 from __future__ import annotations
 
@@ -290,6 +290,32 @@ def import_contributions(args: argparse.Namespace) -> None:
         print(f"{len(created)} contribution{'s' if len(created) > 1 else ''} imported")
 
 
+def backup(args: argparse.Namespace) -> None:
+    from concerto.db.backup import BackupError, create_backup
+
+    try:
+        summary = _run(create_backup(get_settings().database_url, Path(args.file)))
+    except BackupError as error:
+        _fail(str(error))
+    print(
+        f"Backed up {summary.database} to {summary.file}: {summary.size:,} bytes, "
+        f"{summary.tables} tables, {summary.rows:,} rows."
+    )
+
+
+def restore(args: argparse.Namespace) -> None:
+    from concerto.db.backup import BackupError, restore_backup
+
+    try:
+        summary = _run(restore_backup(get_settings().database_url, Path(args.file), force=args.force))
+    except BackupError as error:
+        _fail(str(error))
+    print(
+        f"Restored {summary.file} into {summary.database}: {summary.tables} tables, {summary.rows:,} rows, "
+        "schema up to date. Restart the server if it is running."
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="concerto", description="Public consultations and working groups.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -375,6 +401,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file", metavar="FILE", help="an archive written by concerto archive export")
     sub.add_argument("--slug", metavar="NEW", help="import under this address instead of the archive's")
     sub.set_defaults(func=archive_import)
+
+    command = commands.add_parser(
+        "backup",
+        help="write a consistent backup of the whole database to a file (the server may keep running)",
+        description="SQLite: a copy made with SQLite's online backup API. PostgreSQL: pg_dump --format=custom of "
+        "Concerto's schema (needs the PostgreSQL client tools). The file holds personal data: keep it safe.",
+    )
+    command.add_argument("file", metavar="FILE", help="the backup to write (replaced if it exists)")
+    command.set_defaults(func=backup)
+
+    command = commands.add_parser(
+        "restore",
+        help="replace the whole database by a backup made with concerto backup, then migrate it",
+        description="Checks FILE first: a file that is not a whole backup for this kind of database is refused and "
+        "nothing changes. A database that already holds data is only replaced with --force.",
+    )
+    command.add_argument("file", metavar="FILE", help="a backup written by concerto backup")
+    command.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    command.set_defaults(func=restore)
     return parser
 
 
