@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
-from concerto.accounts.api import SessionApi
+from concerto.accounts.api import AccountsApi, SessionApi
 from concerto.board.api import BoardApi, SuggestionApi
 from concerto.comments.api import CommentApi
 from concerto.consultations.api import ConsultationApi, ConsultationMembersApi, MeetingApi
@@ -18,6 +18,7 @@ from concerto.web.schemas import PROBLEM_STATUSES, Problem
 
 API_HANDLERS: list = [
     SessionApi,
+    AccountsApi,
     ConsultationApi,
     ConsultationMembersApi,
     MeetingApi,

@@ -32,8 +32,10 @@ from concerto.live.wall import JoinShortcut, WallPages
 from concerto.restitution.pages import RestitutionPages
 from concerto.settings import Settings, get_settings
 from concerto.web.errors import handle_exception
+from concerto.web.headers import security_headers
 from concerto.web.middleware import locale_middleware
 from concerto.web.rate_limit import WriteRateLimit
+from concerto.web.session_guard import SessionGuard
 from concerto.web.request import ConcertoRequest
 from concerto.web.templating import template_config
 
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             lambda app: locale_middleware(app, settings.default_locale),
             CookieBackendConfig(secret=secret, secure=settings.secure_cookies, samesite="lax").middleware,
+            SessionGuard,
             *_rate_limit(settings),
         ],
         csrf_config=CSRFConfig(
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=template_config(settings),
         exception_handlers={Exception: handle_exception},
+        before_send=[security_headers],
         openapi_config=OpenAPIConfig(
             title="Concerto API",
             version="1",

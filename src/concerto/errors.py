@@ -18,6 +18,7 @@ class ConcertoError(Exception):
     status_code = 400
     code = "invalid-request"
     title = N_("The request cannot be processed")
+    headers: dict[str, str] = {}  # sent with the answer (e.g. retry-after)
 
     def __init__(
         self,

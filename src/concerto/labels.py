@@ -75,6 +75,8 @@ _FIELDS = {
     "organisation": N_("Organisation"),
     "email": N_("E-mail address"),
     "password": N_("Password"),
+    "current_password": N_("Current password"),
+    "new_password": N_("New password"),
     "slug": N_("Address"),
     "summary": N_("Presentation"),
     "status": N_("Status"),

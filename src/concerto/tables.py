@@ -259,7 +259,7 @@ class WebSession(Table, tablename="web_session"):
     id = Serial(primary_key=True)
     token_hash = Varchar(length=64, unique=True)
     account = ForeignKey(Account, null=True, default=None)  # the signed-in account, if any
-    created_at = Timestamptz(default=TimestamptzNow())
+    renewed_at = Timestamptz(default=TimestamptzNow())  # created, then renewed once a day while in use
 
 
 class LoginFailure(Table, tablename="login_failure"):

@@ -128,6 +128,10 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
     base = "/api/v1/consultations/{slug}"
     expected = {
         "/api/v1/session": {"get", "post", "delete"},
+        "/api/v1/session/password": {"put"},
+        "/api/v1/session/others": {"delete"},
+        "/api/v1/accounts": {"get"},
+        "/api/v1/accounts/{account_id}/sessions": {"delete"},
         "/api/v1/consultations": {"get", "post"},
         base: {"get", "patch"},
         f"{base}/join": {"post"},
@@ -221,7 +225,7 @@ async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
     facilitator = await signed_in(new_browser, world.email)
     ids = {"{slug}": world.consultation["slug"], "{group_id}": world.group["id"], "{contribution_id}": item,
            "{comment_id}": comment, "{participant_id}": author.participant_id, "{meeting_id}": 1,
-           "{theme_id}": theme, "{action_id}": action, "{schedule_id}": 1}
+           "{theme_id}": theme, "{action_id}": action, "{schedule_id}": 1, "{account_id}": world.account_id}
     document = (await facilitator.client.get("/schema/openapi.json")).json()
     schemas = document["components"]["schemas"]
     seen = []

@@ -1,16 +1,26 @@
-"""JSON API for facilitators' sign-in (the same cookie session as the pages)."""
+"""JSON API for facilitators' sign-in (the same cookie session as the pages), their sessions, and administrators'."""
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import JSONBody
 
 from concerto.accounts import services as accounts
-from concerto.accounts.schemas import AccountRead, SessionCreate
-from concerto.errors import N_, NotAuthenticated
+from concerto.accounts import sessions
+from concerto.accounts.pages import sign_in, trusted_browser_cookie
+from concerto.accounts.schemas import AccountRead, AccountSessionsRead, PasswordChange, SessionCreate, SessionsEnded
+from concerto.errors import N_, NotAuthenticated, NotFound
 from concerto.web import session
+from concerto.web.params import Id
 
 
 def _account(row: dict) -> AccountRead:
     return AccountRead(id=row["id"], email=row["email"], display_name=row["display_name"], is_admin=row["is_admin"])
+
+
+def _signed_in(request: Request) -> int:
+    account_id = session.account_id(request)
+    if account_id is None:
+        raise NotAuthenticated(N_("Sign in as a facilitator to do this."))
+    return account_id
 
 
 class SessionApi(Controller):
@@ -18,13 +28,14 @@ class SessionApi(Controller):
     tags = ["session"]
 
     @post("/", summary="Sign in")
-    async def sign_in(self, request: Request, data: JSONBody[SessionCreate]) -> AccountRead:
-        """Facilitators and administrators; the session cookie then carries the account."""
-        account = await accounts.authenticate(data.email, data.password)
-        if account is None:
-            raise NotAuthenticated(N_("E-mail address or password incorrect."))
-        session.sign_in(request, account["id"])
-        return _account(account)
+    async def sign_in(self, request: Request, data: JSONBody[SessionCreate]) -> Response[AccountRead]:
+        """Facilitators and administrators; the session cookie then carries the account.
+
+        Failed attempts are throttled per account and per address (429 with Retry-After);
+        a browser where the account signed in before keeps its own count.
+        """
+        account = await sign_in(request, data.email, data.password)
+        return Response(_account(account), status_code=201, cookies=[trusted_browser_cookie(request, account["email"])])
 
     @get("/", summary="Who is signed in")
     async def current(self, request: Request) -> AccountRead:
@@ -36,5 +47,36 @@ class SessionApi(Controller):
 
     @delete("/", summary="Sign out")
     async def sign_out(self, request: Request) -> None:
-        """Joined consultations stay remembered in this browser."""
+        """Ends this session on the server (a copy of the cookie no longer works); joined consultations stay remembered in this browser."""
         session.sign_out(request)
+
+    @put("/password", summary="Change my password (signs out my other sessions)")
+    async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> SessionsEnded:
+        account_id = _signed_in(request)
+        await accounts.change_password(account_id, data.current_password, data.new_password)
+        ended = await sessions.end_all(account_id, keep=session.current_sid(request))
+        session.renew(request)
+        return SessionsEnded(ended=ended)
+
+    @delete("/others", status_code=200, summary="Sign out my other sessions")
+    async def end_others(self, request: Request) -> SessionsEnded:
+        account_id = _signed_in(request)
+        return SessionsEnded(ended=await sessions.end_all(account_id, keep=session.current_sid(request)))
+
+
+class AccountsApi(Controller):
+    path = "/accounts"
+    tags = ["accounts"]
+
+    @get("/", summary="Accounts and their open sessions (administrators)")
+    async def list_accounts(self, request: Request) -> list[AccountSessionsRead]:
+        rows = await accounts.list_accounts(_signed_in(request))
+        return [AccountSessionsRead(**row, sessions=await sessions.count(row["id"])) for row in rows]
+
+    @delete("/{account_id:int}/sessions", status_code=200, summary="Sign an account out everywhere (administrators)")
+    async def end_sessions(self, request: Request, account_id: Id) -> SessionsEnded:
+        await accounts.require_admin(_signed_in(request))
+        if await accounts.get_account(account_id) is None:
+            raise NotFound(N_("This account does not exist."))
+        mine = session.account_id(request) == account_id
+        return SessionsEnded(ended=await sessions.end_all(account_id, keep=session.current_sid(request) if mine else None))

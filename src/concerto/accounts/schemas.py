@@ -14,6 +14,15 @@ class SessionCreate(Input):
     password: str
 
 
+class PasswordChange(Input):
+    current_password: str
+    new_password: Annotated[str, described("At least 10 characters.")]
+
+
+class SessionsEnded(Struct):
+    ended: Annotated[int, described("How many sessions were signed out.")]
+
+
 class AccountRead(Struct):
     id: int
     email: str
@@ -27,3 +36,11 @@ class ActorRead(Struct):
     role: Annotated[str, described("visitor, participant, observer or facilitator.")]
     participant_id: int | None
     display_name: str
+
+
+class AccountSessionsRead(Struct):
+    id: int
+    email: str
+    display_name: str
+    is_admin: bool
+    sessions: Annotated[int, described("Open sessions (browsers signed in).")]

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from concerto import db
+from concerto.accounts import throttle
 from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated
 from concerto.tables import Account, Participant
 from concerto.validation import FieldErrors, matchable
@@ -83,6 +84,57 @@ async def authenticate(email: str, password: str) -> dict | None:
         _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         return None
+    return account
+
+
+async def sign_in(email: object, password: object, *, address: str | None, device: object, secret: str) -> dict:
+    """The account for these credentials, within the sign-in throttle (``concerto.accounts.throttle``).
+
+    Refused attempts raise NotAuthenticated (wrong credentials) or RateLimited (too soon).
+    """
+    normalised = email.strip().lower() if matchable(email) else ""
+    pairs = throttle.subjects(secret, normalised, address, device)
+    await throttle.check(pairs, normalised, address)
+    account = await authenticate(normalised, password if isinstance(password, str) else "")
+    if account is None:
+        await throttle.failed(pairs, normalised, address)
+        raise NotAuthenticated(N_("E-mail address or password incorrect."))
+    await throttle.succeeded(pairs)
+    return account
+
+
+async def change_password(account_id: int, current: object, new: object) -> None:
+    """A new password, once the current one is given; the caller then ends the account's other sessions."""
+    account = await Account.select().where(Account.id == account_id).first()
+    if account is None:
+        raise NotAuthenticated()
+    errors = FieldErrors()
+    try:
+        _hasher.verify(account["password_hash"], current if isinstance(current, str) else "")
+    except (VerificationError, InvalidHashError):
+        errors.add("current_password", N_("This is not your current password."))
+    new = new if isinstance(new, str) else ""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors.add("new_password", N_("The password must have at least %(min)s characters."), min=MIN_PASSWORD_LENGTH)
+    elif len(new) > 1_000:
+        errors.add("new_password", N_("This field is too long (at most %(max)s characters)."), max=1_000)
+    errors.raise_if_any()
+    async with db.write_transaction():
+        await Account.update({Account.password_hash: _hasher.hash(new)}).where(Account.id == account_id)
+
+
+async def list_accounts(actor_account: int) -> list[dict]:
+    """Every account, for administrators."""
+    await require_admin(actor_account)
+    return await Account.select(Account.id, Account.email, Account.display_name, Account.is_admin).order_by(Account.email)
+
+
+async def require_admin(account_id: int | None) -> dict:
+    account = await get_account(account_id) if account_id is not None else None
+    if account is None:
+        raise NotAuthenticated(N_("Sign in as a facilitator to do this."))
+    if not account["is_admin"]:
+        raise Forbidden(N_("Only administrators can do this."))
     return account
 
 

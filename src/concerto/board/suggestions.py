@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from piccolo.query.functions.aggregate import Count
 
 from concerto.accounts.services import Actor
 from concerto.board import services as board
@@ -18,7 +17,7 @@ from concerto.clustering import Document, SimilarityIndex, get_engine
 from concerto.errors import N_, field_error
 from concerto.markdown import plain_excerpt
 from concerto.settings import get_settings
-from concerto.tables import Contribution, Vote
+from concerto.tables import Contribution
 
 SIMILAR_LIMIT = 5
 # Shorter texts say too little to compare (and every keystroke would hit the index).
@@ -99,7 +98,19 @@ async def likely_duplicates(actor: Actor, group: dict) -> list[LikelyDuplicate]:
 
 # -- similar contributions while typing --------------------------------------------
 
-_VERSION_SQL = "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, MAX(id) AS last FROM contribution WHERE consultation = {}"
+# What the index depends on: moderation changes a status without touching updated_at,
+# so the published ids' sum is part of the version (a hide, a restore, a withdrawal move it).
+_VERSION_SQL = """
+SELECT COUNT(*) AS n, MAX(updated_at) AS latest, MAX(id) AS last,
+       SUM(CASE WHEN status = 'published' THEN id ELSE 0 END) AS published
+FROM contribution WHERE consultation = {}
+"""
+# The index may be a moment old (it is rebuilt while others read): what it finds is
+# checked against the rows as they are now, with their supporters.
+_STILL_PUBLISHED_SQL = """
+SELECT c.id, (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes
+FROM contribution c WHERE c.consultation = {} AND c.status = 'published' AND c.id IN (%s)
+"""
 
 
 @dataclass
@@ -136,19 +147,14 @@ async def similar(actor: Actor, text: str, group_id: int | None = None) -> list[
     if len(text) < SIMILAR_MIN_LENGTH:
         return []
     cached = await _index(actor.consultation_id)
-    found = []
+    candidates = []
     for contribution_id, score in cached.index.similar(text, limit=SIMILAR_LIMIT * 3):
         row = cached.rows.get(contribution_id)
-        if row is None or (group_id is not None and row["working_group"] != group_id):
-            continue
-        found.append({**row, "score": score})
-        if len(found) == SIMILAR_LIMIT:
-            break
-    if found:
-        counts = await Vote.select(Vote.contribution, Count(alias="n")).where(
-            Vote.contribution.is_in([row["id"] for row in found])
-        ).group_by(Vote.contribution)
-        votes = {row["contribution"]: row["n"] for row in counts}
-        for row in found:
-            row["votes"] = votes.get(row["id"], 0)
-    return found
+        if row is not None and (group_id is None or row["working_group"] == group_id):
+            candidates.append((row, score))
+    if not candidates:
+        return []
+    ids = [row["id"] for row, _score in candidates]
+    sql = _STILL_PUBLISHED_SQL % ", ".join("{}" for _ in ids)
+    votes = {row["id"]: row["votes"] for row in await Contribution.raw(sql, actor.consultation_id, *ids)}
+    return [{**row, "score": score, "votes": votes[row["id"]]} for row, score in candidates if row["id"] in votes][:SIMILAR_LIMIT]

@@ -8,6 +8,7 @@ import logging
 import time
 
 from concerto import idempotency
+from concerto.accounts import sessions, throttle
 from concerto.live import services
 
 logger = logging.getLogger("concerto.scheduler")
@@ -24,6 +25,8 @@ async def run_forever() -> None:
             if time.monotonic() - last_cleanup > CLEANUP_SECONDS:
                 last_cleanup = time.monotonic()
                 await idempotency.forget_old()
+                await sessions.forget_old()
+                await throttle.forget_old()
         except asyncio.CancelledError:
             raise
         except Exception:  # a failing round must not stop the next ones

@@ -16,10 +16,10 @@ def statements(postgres: bool) -> list[str]:
     account = 'INTEGER REFERENCES "account" ("id") ON DELETE CASCADE ON UPDATE CASCADE DEFAULT null'
     return [
         f'CREATE TABLE "web_session" ({pk}, "token_hash" VARCHAR(64) NOT NULL DEFAULT \'\', "account" {account}, '
-        '"created_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
+        '"renewed_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
         'CREATE UNIQUE INDEX "web_session_token_hash" ON "web_session" ("token_hash")',
         'CREATE INDEX "web_session_account" ON "web_session" ("account")',
-        'CREATE INDEX "web_session_created_at" ON "web_session" ("created_at")',
+        'CREATE INDEX "web_session_renewed_at" ON "web_session" ("renewed_at")',
         f'CREATE TABLE "login_failure" ({pk}, "subject" VARCHAR(300) NOT NULL DEFAULT \'\', '
         '"failed_at" TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)',
         'CREATE INDEX "login_failure_subject" ON "login_failure" ("subject", "failed_at")',

@@ -150,7 +150,7 @@ def handle_exception(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     headers = {}
-    if isinstance(exc, HTTPException) and exc.headers:
+    if isinstance(exc, (HTTPException, ConcertoError)) and exc.headers:
         headers.update(exc.headers)
     if wants_problem(request):
         response = problem_response(status, code, message, fields, request.url.path)
