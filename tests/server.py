@@ -7,6 +7,7 @@ import concurrent.futures
 import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -40,6 +41,7 @@ class Server:
         }
         self.log = open(tmp / "server.log", "w+")
         self.process: subprocess.Popen | None = None
+        self.killable = False
 
     def concerto(self, *args: str) -> str:
         done = subprocess.run(
@@ -48,10 +50,16 @@ class Server:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def start(self) -> None:
+    def start(self, *, killable: bool = False) -> None:
+        """``killable``: in a process group of its own, so that ``kill()`` ends it and its workers at once."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "concerto", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "concerto", "serve"],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=killable,
         )
+        self.killable = killable
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -63,14 +71,24 @@ class Server:
         self.log.seek(0)
         raise RuntimeError("Concerto did not start:\n" + self.log.read())
 
+    def kill(self) -> None:
+        """SIGKILL to the server and its workers, as a crash or the OOM killer would: no graceful shutdown."""
+        assert self.process and self.killable, "start(killable=True) first: its process group is not ours"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self) -> None:
         if self.process:
             self.process.terminate()
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:  # e.g. a failed test left a live stream open
-                self.process.kill()
-                self.process.wait()
+                if self.killable:
+                    self.kill()
+                else:
+                    self.process.kill()
+                    self.process.wait()
         self.log.seek(0)
         output = self.log.read()
         self.log.close()
@@ -94,10 +112,11 @@ def schema(action: str, name: str) -> None:
 
 
 @contextlib.contextmanager
-def served_demo(tmp: Path, backend: str, **env: str):
+def served_demo(tmp: Path, backend: str, *, killable: bool = False, **env: str):
     """The demo consultation served by a real ``concerto serve``; yields (server, participant invitation link).
 
     ``backend``: "sqlite" (a file in ``tmp``) or "postgres" (a schema of its own, dropped after).
+    ``killable``: the server runs in a process group of its own (see ``Server.kill()``).
     """
     name = None
     if backend == "postgres":
@@ -108,7 +127,7 @@ def served_demo(tmp: Path, backend: str, **env: str):
         url = f"sqlite:///{tmp / 'served.sqlite3'}"
     server = Server(url, tmp, **env)
     link = re.search(r"Participant link:\s+(\S+)", server.concerto("demo", "--no-serve")).group(1)
-    server.start()
+    server.start(killable=killable)
     try:
         yield server, link
     finally:
