@@ -446,7 +446,7 @@
   function cardFromApi(body) {
     return {
       id: body.id, status: body.status || "published", title: body.title, body_html: body.body_html,
-      author_name: body.author_name, kind_code: body.kind, votes: 0, comments: 0, new: true, group: body.group_id
+      author_name: body.author_name, author_organisation: body.author_organisation, kind_code: body.kind, votes: 0, comments: 0, new: true, group: body.group_id
     };
   }
   function columnFor(ev) {
@@ -471,7 +471,8 @@
     var prose = li.querySelector(".prose");
     if (prose) prose.innerHTML = ev.body_html || "";  // rendered by the server's safe Markdown renderer
     var author = li.querySelector("[data-author]");
-    if (author) author.textContent = ev.author_name || "";
+    // An anonymised participant has no name; an organisation travels only when the consultation shows them.
+    if (author) author.textContent = (ev.author_name || T.anonymous || "") + (ev.author_organisation ? " (" + ev.author_organisation + ")" : "");
     var group = li.querySelector("[data-group-label]");
     if (group && listing.dataset.groups) group.textContent = (JSON.parse(listing.dataset.groups)[ev.group] || "");
     var vote = li.querySelector("[data-vote]");
@@ -744,6 +745,7 @@
       if (closed) { announce(T.consultation_closed); if (state) applyState(state); } else { location.reload(); }
     },
     board: function () { if (listing) resync(); },
+    redraw: function () { if (listing || contributionPage) resync(); },
     own: function () { if (listing || contributionPage) resync(); },
     budget: function (ev) {
       if (listing && Number(listing.dataset.group) !== ev.group && !contributionPage) return;

@@ -53,6 +53,17 @@ def meeting_kind_label(code: str) -> str:
     return label("meeting", code)
 
 
+# An anonymised participant keeps no name (see consultations.personal_data): readers see this instead.
+ANONYMOUS = N_("Anonymous participant")
+
+
+def author_label(name: str | None, organisation: str | None = None) -> str:
+    """How an author is shown: their name (with their organisation when the consultation shows them), or « anonymous »."""
+    if not name:
+        return gettext(ANONYMOUS)
+    return f"{name} ({organisation})" if organisation else name
+
+
 def meeting_kind_options() -> list[tuple[str, str]]:
     """(code, label) pairs for a select of meeting kinds."""
     from concerto.consultations.services import MEETING_KINDS
@@ -91,6 +102,8 @@ _FIELDS = {
     "parent_id": N_("Reply"),
     "label_acquis": N_("Label for achievements"),
     "label_enjeu": N_("Label for new challenges"),
+    "contributions": N_("Your contributions and comments"),
+    "show_organisations": N_("Show organisations"),
 }
 
 

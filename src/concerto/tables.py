@@ -46,6 +46,8 @@ class Consultation(Table):
     # JSON list of the live workshop's steps: [{"kind": "contribute", "minutes": 15}, ...]
     steps = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # Whether participants' organisations are shown next to their names (migration 0010).
+    show_organisations = Boolean(default=False)
 
 
 class ContributionKind(Table, tablename="contribution_kind"):
@@ -102,6 +104,8 @@ class Participant(Table):
     # Secret of the personal return link (/c/{slug}/return/{token}): the same place from another browser.
     return_token = Varchar(length=40, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # Set when the name and organisation were wiped (migration 0010); nobody acts as this row any more.
+    anonymised_at = Timestamptz(null=True, default=None)
 
 
 class Theme(Table):

@@ -21,7 +21,8 @@ async def test_list_shows_open_consultations_and_only_your_own_drafts(browser, n
     rows = ok(await facilitator.api("GET", "/consultations"))
     assert {row["slug"] for row in rows} == {public.consultation["slug"], draft.consultation["slug"]}
     assert other_draft.consultation["slug"] not in {row["slug"] for row in rows}
-    assert set(rows[0]) == {"id", "slug", "title", "summary", "status", "created_at"}
+    assert set(rows[0]) == {"id", "slug", "title", "summary", "status", "created_at", "show_organisations"}
+    assert rows[0]["show_organisations"] is False  # organisations are not shown unless facilitators choose to
 
 
 async def test_a_signed_in_facilitator_creates_a_draft_consultation(new_browser):

@@ -73,8 +73,9 @@ async def test_participant_proposes_reads_edits_and_withdraws(new_browser):
     assert (created["title"], created["kind"], created["kind_label"], created["status"]) == (
         "Une foncière solidaire", "enjeu", "Nouveaux enjeux", "published"
     )
+    # Organisations are shown only where the consultation's settings say so (off by default; see test_personal_data).
     assert (created["author_name"], created["author_organisation"], created["group_id"]) == (
-        "Camille", "Régie de quartier", world.group["id"]
+        "Camille", "", world.group["id"]
     )
     assert "<strong>acheter</strong>" in created["body_html"]
     url = f"{scope(world)}/contributions/{created['id']}"

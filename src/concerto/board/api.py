@@ -36,6 +36,7 @@ from concerto.board.schemas import (
 )
 from concerto.groups import services as groups
 from concerto.groups.schemas import GroupRead
+from concerto.labels import author_label
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.validation import MAX_ID
 from concerto.web.params import Id, Query
@@ -48,7 +49,7 @@ def _item(item: board.BoardItem) -> BoardItemRead:
         title=item.title,
         kind=item.kind,
         status=item.status,
-        author_name=item.author_name,
+        author_name=author_label(item.author_name),
         votes=item.votes,
         support=item.support,
         duplicates=[_item(duplicate) for duplicate in item.duplicates],

@@ -15,6 +15,7 @@ from concerto.comments.schemas import (
     CommentUpdate,
 )
 from concerto.contributions import services as contributions
+from concerto.labels import author_label
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.params import Id, IdempotencyKey
 from concerto.web.schemas import given
@@ -30,7 +31,8 @@ def _fields(row: dict) -> dict:
         "parent_id": row["parent"],
         "depth": row["depth"],
         "author_id": row["author"],
-        "author_name": row["author_name"],
+        # A placeholder kept for its replies has no author; an anonymised one is named so.
+        "author_name": author_label(row["author_name"]) if row["author"] is not None else "",
         "body": row["body"],
         "body_html": row["body_html"],
         "status": row["status"],

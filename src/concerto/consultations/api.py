@@ -5,12 +5,15 @@ from litestar.params import JSONBody
 
 from concerto.accounts.schemas import ActorRead
 from concerto.accounts.services import Actor, resolve_actor
+from concerto.consultations import personal_data
 from concerto.consultations import services as consultations
 from concerto.consultations.schemas import (
     ConsultationCreate,
     ConsultationDetail,
     ConsultationRead,
     ConsultationUpdate,
+    ErasureCreate,
+    ErasureRead,
     InvitationRead,
     JoinCreate,
     KindRead,
@@ -19,6 +22,7 @@ from concerto.consultations.schemas import (
     MeetingRead,
     MeetingUpdate,
     ParticipantRead,
+    PersonalData,
     RoleUpdate,
 )
 from concerto.groups import services as groups
@@ -37,6 +41,7 @@ def _participant(row: dict) -> ParticipantRead:
         role=row["role"],
         created_at=row["created_at"],
         account_id=row["account"],
+        anonymised_at=row["anonymised_at"],
     )
 
 
@@ -105,6 +110,22 @@ class ConsultationMembersApi(Controller):
     async def me(self, actor: CurrentActor) -> ActorRead:
         return _actor(actor)
 
+    @get("/me/data", summary="Download your personal data")
+    async def my_data(self, consultation: CurrentConsultation, actor: CurrentActor) -> PersonalData:
+        """Everything stored about you in this consultation (and nothing about anyone else)."""
+        return read(await personal_data.my_data(consultation, actor), PersonalData)
+
+    @post("/me/erase", status_code=200, summary="Erase your personal data")
+    async def erase(
+        self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, data: JSONBody[ErasureCreate]
+    ) -> ErasureRead:
+        """Your name and organisation are wiped and your votes removed; your contributions and comments stay
+        anonymously or are removed, as you choose. Afterwards nobody takes part under your place: this session
+        and your personal return link no longer work. Not for facilitators."""
+        done = await personal_data.erase(consultation, actor, data.contributions)
+        session.forget_participant(request, consultation["id"])
+        return read(done, ErasureRead)
+
     @patch("/kinds", summary="Rename the kinds of contribution")
     async def rename_kinds(
         self, consultation: CurrentConsultation, actor: CurrentActor, data: JSONBody[KindsUpdate]
@@ -140,6 +161,14 @@ class ConsultationMembersApi(Controller):
         """Facilitators only."""
         await consultations.set_role(consultation, actor, participant_id, data.role)
         return _participant(await consultations.participant(consultation["id"], actor, participant_id))
+
+    @post("/participants/{participant_id:int}/anonymise", status_code=200, summary="Anonymise a participant")
+    async def anonymise(self, consultation: CurrentConsultation, actor: CurrentActor, participant_id: Id) -> ParticipantRead:
+        """Facilitators only. Name and organisation are wiped; contributions, comments and votes stay, shown as
+        anonymous. The anonymous place has a new id (the old one no longer exists, so nobody takes part under it any
+        more). Facilitators and places of facilitator accounts cannot be anonymised."""
+        anonymous_id = await personal_data.anonymise(consultation, actor, participant_id)
+        return _participant(await consultations.participant(consultation["id"], actor, anonymous_id))
 
 
 class MeetingApi(Controller):

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from concerto.accounts.services import Actor, get_account
+from concerto.consultations import personal_data
 from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
@@ -22,6 +23,10 @@ def _dashboard_url(consultation: dict, anchor: str = "") -> str:
 
 async def dashboard_context(request: Request, consultation: dict, actor: Actor) -> dict:
     actor.require_facilitator()
+    people = [
+        {**row, "can_anonymise": personal_data.anonymise_refusal(actor, row) is None}
+        for row in await consultations.participants(consultation["id"], actor)
+    ]
     return {
         "consultation": consultation,
         "actor": actor,
@@ -29,7 +34,7 @@ async def dashboard_context(request: Request, consultation: dict, actor: Actor) 
         "groups": await groups.overview(consultation["id"]),
         "meetings": await consultations.meetings(consultation["id"]),
         "kinds": await consultations.kinds(consultation["id"]),
-        "participants": await consultations.participants(consultation["id"], actor),
+        "participants": people,
         "roles": consultations.ROLES,
         "form": {},
     }
@@ -79,6 +84,7 @@ class FacilitationPages(Controller):
     @post("/settings", name="facilitation-settings")
     async def settings(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
+        form.setdefault("show_organisations", "0")  # an unticked checkbox is absent from the form
         try:
             consultation = await consultations.update(consultation, actor, form)
         except ConcertoError as error:
@@ -183,6 +189,38 @@ class FacilitationPages(Controller):
         await consultations.delete_meeting(consultation, actor, meeting_id)
         session.flash(request, N_("Meeting removed from the calendar."), "info")
         return redirect(_dashboard_url(consultation, "meetings"))
+
+    @get("/participants/{participant_id:int}/anonymise", name="facilitation-anonymise-form")
+    async def anonymise_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, participant_id: Id) -> Template:
+        """The confirmation step before wiping a participant's name and organisation."""
+        return await self._anonymise_page(request, consultation, actor, participant_id)
+
+    async def _anonymise_page(
+        self, request: Request, consultation: dict, actor: Actor, participant_id: int, error: ConcertoError | None = None
+    ) -> Template:
+        person = await consultations.participant(consultation["id"], actor, participant_id)
+        context = {
+            "consultation": consultation,
+            "actor": actor,
+            "person": person,
+            "counts": await personal_data.counts(participant_id),
+            # The rule, said before the button rather than after a refusal.
+            "refusal": personal_data.anonymise_refusal(actor, person),
+        }
+        if error is not None:
+            return render_form_error(request, "facilitation/anonymise.html", error, {}, **context)
+        return render(request, "facilitation/anonymise.html", **context)
+
+    @post("/participants/{participant_id:int}/anonymise", name="facilitation-anonymise")
+    async def anonymise(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, participant_id: Id) -> Template | Redirect:
+        try:
+            await personal_data.anonymise(consultation, actor, participant_id)
+        except ConcertoError as error:
+            if error.status_code in (401, 403, 404):
+                raise
+            return await self._anonymise_page(request, consultation, actor, participant_id, error)
+        session.flash(request, N_("The participant is anonymous: name and organisation wiped, contributions kept."))
+        return redirect(_dashboard_url(consultation, "participants"))
 
     @post("/participants/{participant_id:int}/role", name="facilitation-role")
     async def set_role(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor, participant_id: Id) -> Redirect:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from concerto import i18n
+from concerto.consultations import personal_data
 from concerto.consultations import services as consultations
-from concerto.errors import N_, ConcertoError
+from concerto.consultations.schemas import PersonalData
+from concerto.errors import N_, ConcertoError, NotAuthenticated
 from concerto.groups import services as groups
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.middleware import LANGUAGE_COOKIE
 from concerto.web.pages import read_form, redirect, render, render_form_error
 from concerto.web.params import Token
+from concerto.web.schemas import read
 
 
 class PublicPages(Controller):
@@ -86,6 +90,35 @@ class ConsultationPages(Controller):
         token = await consultations.return_token(consultation["id"], actor)
         return render(request, "consultations/me.html", consultation=consultation, actor=actor, **_return_link(request, consultation, token))
 
+    @get("/me/data", name="personal-data")
+    async def download_my_data(self, consultation: CurrentConsultation, actor: CurrentActor) -> Response:
+        """Everything stored about the participant in this consultation, as a JSON file (the API's document)."""
+        document = read(await personal_data.my_data(consultation, actor), PersonalData)
+        return Response(
+            msgspec.json.format(msgspec.json.encode(document), indent=2),
+            media_type="application/json",
+            headers={
+                "content-disposition": f'attachment; filename="concerto-{consultation["slug"]}-personal-data.json"',
+                "cache-control": "no-store",
+            },
+        )
+
+    @get("/me/erase", name="personal-data-erase-form")
+    async def erase_form(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template:
+        """The confirmation step: what erasing means, and the choice about contributions and comments."""
+        return await _erase_page(request, consultation, actor)
+
+    @post("/me/erase", name="personal-data-erase")
+    async def erase(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            await personal_data.erase(consultation, actor, form.get("contributions"))
+        except ConcertoError as error:
+            return await _erase_page(request, consultation, actor, error=error, form=form)
+        session.forget_participant(request, consultation["id"])
+        session.flash(request, N_("Your personal data is erased. You no longer take part under that name, on any browser."), "info")
+        return redirect(f"/c/{consultation['slug']}")
+
     @post("/me/replace", name="personal-link-replace")
     async def replace_personal_link(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Redirect:
         await consultations.return_token(consultation["id"], actor, replace=True)
@@ -99,6 +132,24 @@ class ConsultationPages(Controller):
         session.remember_participant(request, consultation["id"], participant["id"])
         session.flash(request, N_("Welcome back, %(name)s: you take part under your name again."), name=participant["display_name"])
         return redirect(f"/c/{consultation['slug']}")
+
+
+async def _erase_page(
+    request: Request, consultation: dict, actor, *, error: ConcertoError | None = None, form: dict | None = None
+) -> Template:
+    if actor.participant_id is None:
+        # A visitor (or someone whose data was just erased) has nothing to erase here.
+        raise NotAuthenticated(N_("Join the consultation with your invitation link to take part."))
+    context = {
+        "consultation": consultation,
+        "actor": actor,
+        "counts": await personal_data.counts(actor.participant_id),
+        "refusal": await personal_data.own_refusal(consultation, actor),
+        "published": await personal_data.published_versions(consultation["id"]),
+    }
+    if error is not None:
+        return render_form_error(request, "consultations/erase.html", error, form or {}, **context)
+    return render(request, "consultations/erase.html", **context)
 
 
 def _return_link(request: Request, consultation: dict, token: str) -> dict:

@@ -14,6 +14,13 @@ Status = Annotated[str, described("draft (facilitators only), open or closed.", 
 Slug = Annotated[str, described("The consultation's address: lowercase letters, digits and hyphens.", "ess-2026")]
 MeetingKind = Annotated[str, described("rencontre, atelier or comite.", "atelier")]
 MeetingDate = Annotated[str, described("ISO date.", "2026-10-14")]
+ShowOrganisations = Annotated[
+    bool,
+    described(
+        "Whether participants' organisations are shown next to their names (pages, API, live updates, wall, "
+        "restitution); off by default: then only facilitators see them, in the participants' list."
+    ),
+]
 
 
 class ConsultationCreate(Input):
@@ -21,6 +28,7 @@ class ConsultationCreate(Input):
     summary: Annotated[str, described("Markdown.")] | UnsetType = UNSET
     status: Status | UnsetType = UNSET
     slug: Slug | UnsetType = UNSET
+    show_organisations: ShowOrganisations | UnsetType = UNSET
 
 
 class ConsultationUpdate(Input):
@@ -28,6 +36,7 @@ class ConsultationUpdate(Input):
     summary: Annotated[str, described("Markdown.")] | UnsetType = UNSET
     status: Status | UnsetType = UNSET
     slug: Slug | UnsetType = UNSET
+    show_organisations: ShowOrganisations | UnsetType = UNSET
 
 
 class ConsultationRead(Struct):
@@ -37,6 +46,7 @@ class ConsultationRead(Struct):
     summary: str
     status: str
     created_at: dt.datetime
+    show_organisations: ShowOrganisations
 
 
 class KindRead(Struct):
@@ -97,12 +107,136 @@ class InvitationRead(Struct):
 
 class ParticipantRead(Struct):
     id: int
-    display_name: str
+    display_name: Annotated[str, described("Empty for an anonymised participant.")]
     organisation: str
     role: str
     created_at: dt.datetime
     account_id: Annotated[int | None, described("Set for facilitators who sign in with an account.")]
+    anonymised_at: Annotated[
+        dt.datetime | None, described("When the name and organisation were wiped (nobody takes part under this place any more).")
+    ] = None
 
 
 class RoleUpdate(Input):
     role: Annotated[str, described("participant, facilitator or observer.", "observer")]
+
+
+# -- a participant's personal data (see consultations.personal_data) --------------------------
+
+
+class GroupRef(Struct):
+    id: int
+    title: str
+
+
+class ContributionRef(Struct):
+    id: int
+    title: Annotated[str | None, described("None for someone else's contribution that is hidden or withdrawn.")]
+
+
+class ConsultationRef(Struct):
+    slug: str
+    title: str
+
+
+class PersonalParticipant(Struct):
+    display_name: str
+    organisation: str
+    organisation_shown: Annotated[bool, described("Whether the consultation shows organisations next to names.")]
+    role: str
+    joined_at: dt.datetime
+    personal_link: Annotated[bool, described("Whether a personal return link exists (its secret is not repeated here).")]
+    facilitator_account: Annotated[bool, described("Whether this place belongs to a facilitator account (its e-mail is not repeated here).")]
+
+
+class PersonalContribution(Struct):
+    id: int
+    group: GroupRef
+    kind: str
+    title: str
+    body: str
+    status: Annotated[str, described("published, hidden (by facilitators) or withdrawn (by you).")]
+    theme: Annotated[str | None, described("The board's theme it is in, if any.")]
+    grouped_with: Annotated[int | None, described("The contribution it was grouped with as a duplicate, if any.")]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PersonalComment(Struct):
+    id: int
+    contribution: ContributionRef
+    reply_to: int | None
+    body: str
+    status: str
+    highlighted: Annotated[bool, described("Chosen by facilitators for the restitution.")]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PersonalVote(Struct):
+    contribution: ContributionRef
+    group: GroupRef
+    created_at: dt.datetime
+
+
+class PersonalBoardAction(Struct):
+    id: int
+    group: GroupRef
+    kind: str
+    undone: bool
+    created_at: dt.datetime
+
+
+class PersonalPhaseChange(Struct):
+    group: Annotated[GroupRef | None, described("None for a change of every group.")]
+    phase: str
+    open: bool
+    at: dt.datetime
+    done_at: dt.datetime | None
+
+
+class PersonalVersion(Struct):
+    number: int
+    published_at: dt.datetime
+
+
+class RequestKeys(Struct):
+    count: int
+    about: str
+
+
+class PersonalData(Struct):
+    format: Annotated[str, described("Always concerto-personal-data.")]
+    version: int
+    generated_at: dt.datetime
+    about: str
+    consultation: ConsultationRef
+    participant: PersonalParticipant
+    contributions: Annotated[list[PersonalContribution], described("Everything you wrote, withdrawn and hidden ones included.")]
+    comments: list[PersonalComment]
+    votes: list[PersonalVote]
+    board_actions: Annotated[list[PersonalBoardAction], described("What you did on the boards, as a facilitator.")]
+    phase_changes: Annotated[list[PersonalPhaseChange], described("Phase changes you scheduled, as a facilitator.")]
+    restitution_versions: Annotated[list[PersonalVersion], described("Restitution versions you published.")]
+    request_keys: Annotated[RequestKeys, described("Idempotency keys of your writes: how many, not their values.")]
+
+
+class ErasureCreate(Input):
+    contributions: Annotated[
+        str,
+        described(
+            "anonymise: your contributions and comments stay, shown as « Participant·e anonyme »; "
+            "remove: they are deleted, with the comments others wrote under your contributions. "
+            "Your votes are removed either way.",
+            "anonymise",
+        ),
+    ]
+
+
+class ErasureRead(Struct):
+    contributions: Annotated[str, described("anonymised or removed.")]
+    removed_contributions: int
+    removed_comments: int
+    anonymous_contributions: int
+    anonymous_comments: Annotated[int, described("With remove: your comments others replied to, kept empty and hidden so the replies keep their place.")]
+    removed_votes: int

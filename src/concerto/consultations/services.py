@@ -12,7 +12,7 @@ from concerto import db
 from concerto.accounts.services import ROLES, Actor, add_facilitator, get_account
 from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated, NotFound, field_error
 from concerto.live import announce
-from concerto.tables import Consultation, ContributionKind, Meeting, Participant
+from concerto.tables import Consultation, ContributionKind, Meeting, Participant, WorkingGroup
 from concerto.validation import FieldErrors, matchable
 
 STATUSES = ("draft", "open", "closed")
@@ -32,10 +32,11 @@ CONSULTATION_COLUMNS = (
     Consultation.summary,
     Consultation.status,
     Consultation.created_at,
+    Consultation.show_organisations,
 )
 # Hot-path reads (every consultation page and API call) are plain SQL through
 # Piccolo's raw(): a select() costs ~100 µs of query building, raw() ~15 µs.
-_BY_SLUG_SQL = "SELECT id, slug, title, summary, status, created_at FROM consultation WHERE slug = {}"
+_BY_SLUG_SQL = "SELECT id, slug, title, summary, status, created_at, show_organisations FROM consultation WHERE slug = {}"
 _KINDS_SQL = "SELECT id, code, label FROM contribution_kind WHERE consultation = {} ORDER BY position"
 
 
@@ -72,7 +73,9 @@ async def get_by_slug(slug: str) -> dict:
     rows = await Consultation.raw(_BY_SLUG_SQL, slug) if matchable(slug) else []
     if not rows:
         raise NotFound(N_("This consultation does not exist."))
-    return rows[0]
+    consultation = rows[0]
+    consultation["show_organisations"] = bool(consultation["show_organisations"])  # SQLite's raw() gives 0 or 1
+    return consultation
 
 
 async def get_by_id(consultation_id: int) -> dict:
@@ -139,6 +142,7 @@ PARTICIPANT_COLUMNS = (
     Participant.role,
     Participant.created_at,
     Participant.account,
+    Participant.anonymised_at,
 )
 
 
@@ -171,6 +175,8 @@ def _consultation_fields(data: dict[str, Any], *, partial: bool) -> dict[str, An
         values["summary"] = errors.text("summary", data.get("summary"), max_length=20_000, required=False)
     if "status" in data or not partial:
         values["status"] = errors.choice("status", data.get("status", "draft"), STATUSES)
+    if "show_organisations" in data:
+        values["show_organisations"] = _flag(errors, "show_organisations", data["show_organisations"])
     if data.get("slug") not in (None, ""):
         slug = errors.text("slug", data.get("slug"), max_length=60).lower()
         if slug and not _SLUG.match(slug):
@@ -178,6 +184,16 @@ def _consultation_fields(data: dict[str, Any], *, partial: bool) -> dict[str, An
         values["slug"] = slug
     errors.raise_if_any()
     return values
+
+
+def _flag(errors: FieldErrors, field: str, value: Any) -> bool:
+    """A yes/no setting: a JSON boolean, or a form's checkbox ("1"/"0", "on", "true"...)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "on", "yes", "0", "false", "off", "no", ""):
+        return value.strip().lower() in ("1", "true", "on", "yes")
+    errors.add(field, N_("Choose one of the options offered."))
+    return False
 
 
 async def create(account_id: int, data: dict[str, Any]) -> dict:
@@ -216,6 +232,7 @@ async def update(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict
     actor.require_facilitator()
     values = _consultation_fields(data, partial=True)
     async with db.write_transaction():
+        before = await Consultation.select(Consultation.show_organisations).where(Consultation.id == consultation["id"]).first()
         if "slug" in values and values["slug"] != consultation["slug"]:
             if await Consultation.exists().where(Consultation.slug == values["slug"]):
                 raise field_error("slug", N_("This address is already used by another consultation."))
@@ -224,6 +241,10 @@ async def update(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict
     updated = await get_by_id(consultation["id"])
     if updated["status"] != consultation["status"]:
         announce.consultation_changed(consultation["id"], updated["status"])
+    if updated["show_organisations"] != before["show_organisations"]:
+        # Names on open pages gain or lose their organisation.
+        groups = await WorkingGroup.select(WorkingGroup.id).where(WorkingGroup.consultation == consultation["id"])
+        await announce.authors_changed([row["id"] for row in groups])
     return updated
 
 
@@ -348,10 +369,13 @@ async def set_role(consultation: dict, actor: Actor, participant_id: int, role: 
     if participant_id == actor.participant_id and role != "facilitator":
         raise Conflict(N_("You cannot remove your own facilitator role."))
     async with db.write_transaction():
-        if not await Participant.exists().where(
+        row = await Participant.select(Participant.anonymised_at).where(
             (Participant.id == participant_id) & (Participant.consultation == consultation["id"])
-        ):
+        ).first()
+        if row is None:
             raise NotFound(N_("This participant does not exist."))
+        if row["anonymised_at"] is not None:
+            raise Conflict(N_("This participant is anonymous: nobody takes part under this place any more."))
         await Participant.update({Participant.role: role}).where(Participant.id == participant_id)
 
 

@@ -23,6 +23,7 @@ from concerto.contributions.schemas import (
     ThemeSummary,
 )
 from concerto.groups import services as groups
+from concerto.labels import author_label
 from concerto.votes import services as votes
 from concerto.votes.schemas import VoteSummary
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
@@ -42,7 +43,7 @@ def _fields(row: dict) -> dict:
         "kind": row["kind"],
         "kind_label": row["kind_label"],
         "author_id": row["author"],
-        "author_name": row["author_name"],
+        "author_name": author_label(row["author_name"]),
         "author_organisation": row["author_organisation"],
         "title": row["title"],
         "body": row["body"],
@@ -57,21 +58,29 @@ def _contribution(row: dict) -> ContributionRead:
     return ContributionRead(**_fields(row))
 
 
-def _item(row: dict) -> ContributionItem:
-    """A listed contribution, with the ones grouped with it (duplicates) nested."""
+def _item(row: dict, organisations: bool) -> ContributionItem:
+    """A listed contribution, with the ones grouped with it (duplicates) nested.
+
+    ``organisations``: whether the consultation shows them (the listing always reads them).
+    """
     return read(
         {
             **row,
             "author_id": row["author"],
+            "author_name": author_label(row["author_name"]),
+            "author_organisation": row["author_organisation"] if organisations else "",
             "support": row.get("support", row["votes"]),
-            "duplicates": [msgspec.to_builtins(_item(duplicate)) for duplicate in row.get("duplicates", [])],
+            "duplicates": [msgspec.to_builtins(_item(duplicate, organisations)) for duplicate in row.get("duplicates", [])],
         },
         ContributionItem,
     )
 
 
-def _columns(columns: list) -> list[ContributionColumn]:
-    return [ContributionColumn(kind=read(column.kind, KindRead), total=column.total, items=[_item(row) for row in column.items]) for column in columns]
+def _columns(columns: list, organisations: bool) -> list[ContributionColumn]:
+    return [
+        ContributionColumn(kind=read(column.kind, KindRead), total=column.total, items=[_item(row, organisations) for row in column.items])
+        for column in columns
+    ]
 
 
 class ContributionApi(Controller):
@@ -100,12 +109,13 @@ class ContributionApi(Controller):
             page=listing.page,
             per_page=listing.per_page,
             pages=listing.pages,
-            columns=_columns(listing.columns),
+            columns=_columns(listing.columns, consultation["show_organisations"]),
             my_votes=sorted(listing.my_votes),
             votes_used=listing.votes_used,
             sections=[
                 ContributionSection(
-                    theme=read(section.theme, ThemeSummary) if section.theme else None, columns=_columns(section.columns)
+                    theme=read(section.theme, ThemeSummary) if section.theme else None,
+                    columns=_columns(section.columns, consultation["show_organisations"]),
                 )
                 for section in listing.sections
             ],

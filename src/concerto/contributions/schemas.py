@@ -33,8 +33,8 @@ class ContributionRead(Struct):
     kind: str
     kind_label: str
     author_id: int
-    author_name: str
-    author_organisation: str
+    author_name: Annotated[str, described("The author's name, or « Participant·e anonyme » once they are anonymised.")]
+    author_organisation: Annotated[str, described("Empty unless the consultation shows organisations.")]
     title: str
     body: str
     body_html: str
@@ -58,11 +58,12 @@ class ContributionItem(Struct):
     status: str
     created_at: dt.datetime
     author_id: int
-    author_name: str
+    author_name: Annotated[str, described("The author's name, or « Participant·e anonyme » once they are anonymised.")]
     votes: int
     comments: int
     support: Annotated[int, described("Distinct supporters of it and its grouped duplicates (each person once).")] = 0
     duplicates: Annotated[list[ContributionItem], described("Contributions grouped with this one (« regroupées avec »).")] = []
+    author_organisation: Annotated[str, described("Empty unless the consultation shows organisations.")] = ""
 
 
 class ContributionColumn(Struct):

@@ -50,6 +50,7 @@ async def _group_phase(group_id: int) -> dict:
         WorkingGroup.contributions_open,
         WorkingGroup.voting_open,
         WorkingGroup.consultation.status.as_alias("consultation_status"),
+        WorkingGroup.consultation.show_organisations.as_alias("show_organisations"),
     ).where(WorkingGroup.id == group_id).first()
     if row is None:
         raise NotFound(N_("This working group does not exist."))
@@ -85,7 +86,8 @@ async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = 
             earlier = await idempotency.seen(author, key, "contribution")
             if earlier is not None:
                 return earlier
-        _require_contributions_open(await _group_phase(group["id"]))
+        phase = await _group_phase(group["id"])
+        _require_contributions_open(phase)
         rows = await Contribution.insert(
             Contribution(
                 consultation=actor.consultation_id,
@@ -110,10 +112,16 @@ async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = 
             "title": values["title"],
             "body_html": body_html,
             "author_name": actor.display_name,
+            "author_organisation": await _organisation(author) if phase["show_organisations"] else "",
             "created_at": now,
         }
     )
     return contribution_id
+
+
+async def _organisation(participant_id: int) -> str:
+    row = await Participant.select(Participant.organisation).where(Participant.id == participant_id).first()
+    return row["organisation"] if row else ""
 
 
 async def get(consultation_id: int, contribution_id: int, actor: Actor) -> dict:
@@ -132,9 +140,12 @@ async def get(consultation_id: int, contribution_id: int, actor: Actor) -> dict:
         Contribution.status,
         Contribution.created_at,
         Contribution.updated_at,
+        Contribution.consultation.show_organisations.as_alias("show_organisations"),
     ).where((Contribution.id == contribution_id) & (Contribution.consultation == consultation_id)).first()
     if row is None or not _can_see(row, actor):
         raise NotFound(N_("This contribution does not exist."))
+    if not row.pop("show_organisations"):
+        row["author_organisation"] = ""  # the consultation does not show organisations
     return row
 
 
@@ -252,7 +263,7 @@ class GroupListing:
 
 
 _ITEM_COLUMNS = """c.id, c.title, c.body_html, c.status, c.kind, c.theme, c.duplicate_of,%(detail)s
-       p.display_name AS author_name,
+       p.display_name AS author_name, p.organisation AS author_organisation,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes,
        (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments"""
 _LIST_SQL = """

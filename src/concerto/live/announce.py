@@ -17,9 +17,11 @@ from concerto.tables import Contribution
 _CARD_SQL = """
 SELECT c.id, c.working_group, c.consultation, c.kind, k.code AS kind_code, c.title, c.body_html, c.status, c.theme,
        c.duplicate_of, c.author, c.created_at, p.display_name AS author_name,
+       CASE WHEN s.show_organisations THEN p.organisation ELSE '' END AS author_organisation,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes,
        (SELECT COUNT(*) FROM comment m WHERE m.contribution = c.id AND m.status = 'published') AS comments
 FROM contribution c JOIN participant p ON p.id = c.author JOIN contribution_kind k ON k.id = c.kind
+JOIN consultation s ON s.id = c.consultation
 WHERE c.id = {}
 """
 # Each supporter of a contribution, with the votes they still have in use in its group.
@@ -54,7 +56,9 @@ def card(row: dict[str, Any], *, new: bool = False) -> dict[str, Any]:
         "kind_code": row["kind_code"],
         "title": row["title"],
         "body_html": row["body_html"],
-        "author_name": row["author_name"],
+        "author_name": row["author_name"],  # empty for an anonymised participant
+        # Only where the consultation shows organisations (the query and the writer decide).
+        "author_organisation": row.get("author_organisation") or "",
         "votes": row.get("votes", 0),
         "comments": row.get("comments", 0),
         "theme": row.get("theme"),
@@ -149,3 +153,19 @@ async def phases_changed(group_ids: list[int]) -> None:
 
 def consultation_changed(consultation_id: int, status: str) -> None:
     events.to_consultation(consultation_id, {"type": "consultation", "status": status})
+
+
+async def authors_changed(group_ids: list[int]) -> None:
+    """Names shown in these groups changed (a participant was anonymised or erased): their pages read themselves again."""
+    for group_id in group_ids:
+        events.to_group(group_id, {"type": "redraw"})
+
+
+async def budget_of(participant_id: int, group_id: int) -> None:
+    """The person's votes in use in a group, read again (some of their votes were removed)."""
+    from concerto.tables import WorkingGroup
+    from concerto.votes.services import votes_in_group
+
+    group = await WorkingGroup.select(WorkingGroup.vote_budget).where(WorkingGroup.id == group_id).first()
+    if group is not None:
+        budget_changed(participant_id, group_id, group["vote_budget"], len(await votes_in_group(participant_id, group_id)))

@@ -22,8 +22,9 @@ from concerto.web.params import Id, Query, Token
 WALL_LIMIT = 40
 _WALL_SQL = """
 SELECT c.id, c.title, c.kind, c.working_group AS "group", p.display_name AS author_name,
+       CASE WHEN s.show_organisations THEN p.organisation ELSE '' END AS author_organisation,
        (SELECT COUNT(*) FROM vote v WHERE v.contribution = c.id) AS votes
-FROM contribution c JOIN participant p ON p.id = c.author
+FROM contribution c JOIN participant p ON p.id = c.author JOIN consultation s ON s.id = c.consultation
 WHERE c.consultation = {} AND c.status = 'published' AND c.duplicate_of IS NULL %(group)s
 ORDER BY %(order)s
 """

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from concerto import i18n
 from concerto.errors import N_
-from concerto.labels import meeting_kind_label
+from concerto.labels import author_label, meeting_kind_label
 from concerto.restitution.model import (
     Document,
     Figures,
@@ -86,7 +86,7 @@ N_("Restitution — draft of %(date)s")
 
 _CONTRIBUTIONS_SQL = """
 SELECT c.id, c.working_group, c.theme, c.duplicate_of, c.title, c.body, c.body_html, c.status, c.created_at, c.author,
-       k.code AS kind, p.display_name AS author_name
+       k.code AS kind, p.display_name AS author_name, p.organisation AS author_organisation
 FROM contribution c
 JOIN contribution_kind k ON k.id = c.kind
 JOIN participant p ON p.id = c.author
@@ -124,7 +124,7 @@ WHERE c.consultation = {} AND m.status = 'published'
 GROUP BY m.contribution
 """
 _HIGHLIGHTED_SQL = """
-SELECT m.contribution, m.body, p.display_name AS author_name
+SELECT m.contribution, m.body, p.display_name AS author_name, p.organisation AS author_organisation
 FROM comment m JOIN contribution c ON c.id = m.contribution JOIN participant p ON p.id = m.author
 WHERE c.consultation = {} AND m.status = 'published' AND m.highlighted = {}
 ORDER BY m.created_at, m.id
@@ -162,7 +162,14 @@ async def build_document(
     order = {group_id: index for index, group_id in enumerate(options.group_order)}
     groups.sort(key=lambda group: (order.get(group["id"], len(order)), group["position"], group["id"]))
 
-    author = (lambda row: row["author_name"]) if options.show_authors else (lambda row: None)
+    # Names only if the facilitators chose to show them; organisations only if the consultation shows them.
+    organisations = bool(consultation.get("show_organisations"))
+
+    def author(row: dict) -> str | None:
+        if not options.show_authors:
+            return None
+        return author_label(row["author_name"], row["author_organisation"] if organisations else None)
+
     by_id = {row["id"]: row for row in rows}
     children: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
@@ -203,7 +210,7 @@ async def build_document(
             continue
         root_id = target["duplicate_of"] if target["duplicate_of"] in by_id else target["id"]
         comments_by_item[root_id].append(
-            HighlightedComment(titles[target["id"]], comment["author_name"] if options.show_authors else None, comment["body"])
+            HighlightedComment(titles[target["id"]], author(comment), comment["body"])
         )
 
     words = labels()

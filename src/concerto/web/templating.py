@@ -59,6 +59,7 @@ def build_environment(settings: Settings) -> Environment:
         locales=i18n.LOCALES,
         language_name=i18n.language_name,
         role_label=labels.role_label,
+        author_label=labels.author_label,
         status_label=labels.status_label,
         comment_status_label=labels.comment_status_label,
         field_label=labels.field_label,
