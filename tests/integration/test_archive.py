@@ -138,7 +138,7 @@ async def test_export_delete_import_export_is_identical(database):
     before = await row_counts()
     first = await exported(slug)
     archive = json.loads(first)
-    assert archive["format"] == "concerto-archive" and archive["version"] == 1
+    assert archive["format"] == "concerto-archive" and archive["version"] == 2
     assert [len(archive[key]) for key in ("groups", "participants", "contributions", "votes", "comments", "meetings")] == [2, 4, 8, 6, 4, 2]
     assert archive["removed"] == {"groups": [], "themes": [3], "contributions": [], "votes": [7], "duplicate_dismissals": [2]}
     assert "invite" not in first.decode() and rich.world.email not in first.decode()
@@ -268,7 +268,7 @@ def _set(path: str, value):
 DELETE = object()
 BAD_ARCHIVES = [
     ("wrong format", _set("format", "zip"), "this is not a Concerto archive"),
-    ("future version", _set("version", 2), "format version 2, newer than this Concerto understands"),
+    ("future version", _set("version", 3), "format version 3, newer than this Concerto understands"),
     ("missing field", _set("contributions.0.title", DELETE), "contributions[0]: object missing required field `title`"),
     ("missing table", _set("votes", DELETE), "object missing required field `votes`"),
     ("unknown field", _set("groups.0.colour", "rouge"), "groups[0]: object contains unknown field `colour`"),

@@ -5,6 +5,8 @@ exist but that the board history or a published version still names get the
 next ids and are listed under ``removed``. With ``pseudonymise`` participants
 become « Participant N » (N their archive id) without organisation, also where
 a published version shows authors. Facilitator accounts are never exported.
+Anonymised participants stay as they are (no name, no organisation), and
+``contains`` says, in figures and in a sentence, what personal data the archive holds.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ async def export_consultation(slug: str, *, pseudonymise: bool = False) -> dict[
             await Consultation.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         consultation = await Consultation.select(
             Consultation.id, Consultation.slug, Consultation.title, Consultation.summary, Consultation.status,
-            Consultation.created_at,
+            Consultation.created_at, Consultation.show_organisations,
         ).where(Consultation.slug == slug).first()
         if consultation is None:
             raise ArchiveError(f"no consultation has the address (slug) {slug!r}")
@@ -134,7 +136,11 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
         return ids[table](value)
 
     participants = ids["participants"]
-    pseudonyms = {row["id"]: PSEUDONYM.format(number=participants(row["id"])) for row in rows["participants"]}
+    anonymous = {row["id"] for row in rows["participants"] if row["anonymised_at"] is not None}
+    # An anonymised participant has no name to hide: they stay nameless rather than become « Participant N ».
+    pseudonyms = {
+        row["id"]: "" if row["id"] in anonymous else PSEUDONYM.format(number=participants(row["id"])) for row in rows["participants"]
+    }
     by_name: dict[str, str] = {}
     for row in rows["participants"]:
         by_name.setdefault(row["display_name"], pseudonyms[row["id"]])
@@ -142,8 +148,9 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
 
     def author(name: str, contribution_id: Any) -> str:
         if contribution_id in authors:
-            return pseudonyms[authors[contribution_id]]
-        return by_name.get(name, UNKNOWN_AUTHOR)
+            # An anonymised author is already shown as « anonymous » in published versions.
+            return name if authors[contribution_id] in anonymous else pseudonyms[authors[contribution_id]]
+        return by_name.get(name, UNKNOWN_AUTHOR) or name
 
     group, theme, contribution = ids["groups"], ids["themes"], ids["contributions"]
     live_groups = {row["id"] for row in rows["groups"]}
@@ -160,6 +167,7 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
             "summary": consultation["summary"],
             "status": consultation["status"],
             "created_at": timestamp(consultation["created_at"]),
+            "show_organisations": consultation["show_organisations"],
         },
         "kinds": [
             {"id": ids["kinds"](row["id"]), "code": row["code"], "label": row["label"], "position": row["position"]}
@@ -195,6 +203,7 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
                 "organisation": "" if pseudonymise else row["organisation"],
                 "role": row["role"],
                 "created_at": timestamp(row["created_at"]),
+                "anonymised_at": None if row["anonymised_at"] is None else timestamp(row["anonymised_at"]),
             }
             for row in rows["participants"]
         ],
@@ -298,4 +307,59 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
             }
             for row in versions
         ],
+        "contains": contains(rows, pseudonymise=pseudonymise),
     }
+
+
+def contains(rows: dict[str, list[dict]], *, pseudonymise: bool) -> dict[str, Any]:
+    """What personal data the archive holds, in figures and in a sentence (English and French)."""
+    people = rows["participants"]
+    anonymised = sum(row["anonymised_at"] is not None for row in people)
+    kinds = []
+    if not pseudonymise and any(row["display_name"] for row in people):
+        kinds.append("names")
+    if not pseudonymise and any(row["organisation"] for row in people):
+        kinds.append("organisations")
+    if rows["contributions"] or rows["comments"]:
+        kinds.append("texts")
+    if rows["votes"]:
+        kinds.append("votes")
+    if people:
+        kinds.append("dates")
+    if rows["board_actions"]:
+        kinds.append("facilitation")
+    words = {
+        "names": ("names", "les noms"),
+        "organisations": ("organisations", "les organisations"),
+        "texts": ("the texts they wrote (contributions and comments)", "les textes écrits (contributions et commentaires)"),
+        "votes": ("who supported what", "qui a soutenu quoi"),
+        "dates": ("when each joined and acted", "les dates d’arrivée et de chaque action"),
+        "facilitation": ("which facilitator did what on the boards", "qui, dans l’équipe d’animation, a fait quoi sur les tableaux"),
+    }
+    english = [words[kind][0] for kind in kinds]
+    french = [words[kind][1] for kind in kinds]
+    count_en = f"{len(people)} participant{'s' if len(people) != 1 else ''}" + (f" ({anonymised} anonymised)" if anonymised else "")
+    count_fr = f"{len(people)} participant{'s' if len(people) > 1 else ''}" + (
+        f" (dont {anonymised} anonymisé{'s' if anonymised > 1 else ''})" if anonymised else ""
+    )
+    en = f"This archive holds personal data of {count_en}: {_listed(english, 'and')}." if english else (
+        f"This archive holds no personal data of its {count_en}."
+    )
+    fr = f"Cette archive contient des données personnelles de {count_fr} : {_listed(french, 'et')}." if french else (
+        f"Cette archive ne contient aucune donnée personnelle de ses {count_fr}."
+    )
+    secrets_en = " It holds no account, e-mail address, password, invitation or personal link."
+    secrets_fr = " Elle ne contient aucun compte, adresse électronique, mot de passe, lien d’invitation ni lien personnel."
+    return {
+        "personal_data": kinds,
+        "participants": len(people),
+        "anonymised_participants": anonymised,
+        "contributions": len(rows["contributions"]),
+        "comments": len(rows["comments"]),
+        "votes": len(rows["votes"]),
+        "summary": {"en": en + secrets_en, "fr": fr + secrets_fr},
+    }
+
+
+def _listed(parts: list[str], conjunction: str) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"

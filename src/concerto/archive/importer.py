@@ -88,6 +88,7 @@ def _check(archive: Archive) -> None:
     live: dict[str, set[int]] = {}
     for table in TABLES:
         live[table] = _unique((record.id for record in getattr(archive, table)), f"{table}[{{}}].id", "duplicate id {}")
+    _check_contains(archive)
     named = {table: set(ids) for table, ids in live.items()}
     for table in REMOVABLE:
         removed = _unique(getattr(archive.removed, table), f"removed.{table}[{{}}]", "duplicate id {}")
@@ -164,6 +165,26 @@ def _check(archive: Archive) -> None:
         translate.map_document(copy.deepcopy(version.document), named_ref, f"{here}.document")
 
 
+def _check_contains(archive: Archive) -> None:
+    """Anonymised participants have no name; what the archive says it holds is what it holds (version 2)."""
+    for i, p in enumerate(archive.participants):
+        if p.anonymised_at is not None and (p.display_name or p.organisation):
+            raise ArchiveError(f"participants[{i}]: an anonymised participant has no name or organisation")
+    said = archive.contains
+    if said is None:
+        return
+    found = {
+        "participants": len(archive.participants),
+        "anonymised_participants": sum(p.anonymised_at is not None for p in archive.participants),
+        "contributions": len(archive.contributions),
+        "comments": len(archive.comments),
+        "votes": len(archive.votes),
+    }
+    for key, count in found.items():
+        if getattr(said, key) != count:
+            raise ArchiveError(f"contains.{key}: says {getattr(said, key)}, but the archive holds {count}")
+
+
 def _unique(values: Iterable[int], where: str, problem: str) -> set[int]:
     seen: set[int] = set()
     for index, value in enumerate(values):
@@ -220,6 +241,7 @@ async def _write(archive: Archive, slug: str) -> int:
             invite_token=new_invite_token(),  # tokens are secrets: never archived
             join_code=await unused_join_code(),
             created_at=source.created_at,
+            show_organisations=source.show_organisations,
         )
     ).returning(Consultation.id)
     cid = rows[0]["id"]
@@ -257,7 +279,7 @@ async def _write(archive: Archive, slug: str) -> int:
     await _insert(Participant, [
         Participant(
             id=ref("participants", p.id), consultation=cid, display_name=p.display_name, organisation=p.organisation,
-            role=p.role, account=None, created_at=p.created_at,
+            role=p.role, account=None, created_at=p.created_at, anonymised_at=p.anonymised_at,
         )
         for p in by_id(archive.participants)
     ])

@@ -1,9 +1,15 @@
-"""The archive format, version 1: msgspec Structs that an archive must match exactly.
+"""The archive format, version 2: msgspec Structs that an archive must match exactly.
 
 Unknown fields, missing fields and wrong types are refused with the path of the
 offending value (``contributions[12].group: expected `int`, got `str```).
 References between records are checked afterwards by the importer. See
 ``docs/archive-format.md`` for the prose version of this module.
+
+Version 2 added what the archive says about the personal data it holds
+(``contains``), the consultation's ``show_organisations`` and participants'
+``anonymised_at``. Version 1 archives still import: these are optional for them
+(and taken as absent: nothing said, organisations not shown, nobody anonymised),
+required for version 2.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ import msgspec
 from msgspec import Meta
 
 FORMAT = "concerto-archive"
-VERSION = 1
+VERSION = 2
+# Versions this Concerto reads, and the top-level / per-record keys each added.
+READABLE_VERSIONS = (1, 2)
+ADDED_IN_2 = {"": ("contains",), "consultation": ("show_organisations",), "participants": ("anonymised_at",)}
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _INT_MAX = 2**31 - 1  # PostgreSQL's integer
 
@@ -54,6 +63,7 @@ class ConsultationRecord(Record):
     summary: str
     status: Literal["draft", "open", "closed"]
     created_at: Timestamp
+    show_organisations: bool = False  # version 2
 
 
 class KindRecord(Record):
@@ -88,6 +98,8 @@ class ParticipantRecord(Record):
     organisation: Text120
     role: Literal["participant", "facilitator", "observer"]
     created_at: Timestamp
+    # Version 2: when the name and organisation were wiped (they are then empty).
+    anonymised_at: Timestamp | None = None
 
 
 class ThemeRecord(Record):
@@ -208,9 +220,28 @@ class VersionRecord(Record):
     document: dict[str, Any]  # restitution.model.Document, with archive contribution ids
 
 
+class Summary(Record):
+    """A sentence for people saying what the archive holds, in English and French."""
+
+    en: str
+    fr: str
+
+
+class Contains(Record):
+    """What personal data the archive holds (version 2); its counts must match the records."""
+
+    personal_data: list[Literal["names", "organisations", "texts", "votes", "dates", "facilitation"]]
+    participants: Count
+    anonymised_participants: Count
+    contributions: Count
+    comments: Count
+    votes: Count
+    summary: Summary
+
+
 class Archive(Record):
     format: Literal["concerto-archive"]
-    version: Literal[1]
+    version: Literal[1, 2]
     exported_with: str
     pseudonymised: bool
     consultation: ConsultationRecord
@@ -227,6 +258,7 @@ class Archive(Record):
     removed: Removed
     restitution: RestitutionRecord | None
     restitution_versions: list[VersionRecord]
+    contains: Contains | None = None  # version 2 (required there)
 
 
 # The tables that have archive ids, in the order records are written, with the
@@ -288,12 +320,27 @@ def validate(data: Any) -> Archive:
             f"the archive is in format version {version}, newer than this Concerto understands "
             f"(version {VERSION}): upgrade Concerto to import it"
         )
-    if version != VERSION:
-        raise ArchiveError(f"the archive format version {version} does not exist (this Concerto reads version {VERSION})")
+    if version not in READABLE_VERSIONS:
+        readable = ", ".join(str(number) for number in READABLE_VERSIONS)
+        raise ArchiveError(f"the archive format version {version} does not exist (this Concerto reads versions {readable})")
     try:
-        return msgspec.convert(data, Archive)
+        archive = msgspec.convert(data, Archive)
     except msgspec.ValidationError as error:
         raise ArchiveError(describe_validation(error)) from None
+    if version >= 2:
+        _require_added_keys(data)
+    return archive
+
+
+def _require_added_keys(data: dict) -> None:
+    """Version 2's keys are optional in the Structs (for version 1) but required in version 2."""
+    for where, keys in ADDED_IN_2.items():
+        records = [data] if where == "" else [data[where]] if isinstance(data[where], dict) else data[where]
+        for index, record in enumerate(records):
+            for key in keys:
+                if key not in record:
+                    path = "" if where == "" else f"{where}: " if isinstance(data[where], dict) else f"{where}[{index}]: "
+                    raise ArchiveError(f"{path}object missing required field `{key}` (required in version 2)")
 
 
 _AT = re.compile(r"^(?P<message>.*) - at `\$(?P<path>.*)`$", re.DOTALL)
