@@ -105,6 +105,11 @@ async def test_erasing_from_the_pages_asks_first_then_ends_every_session_and_the
     assert 'id="field-contributions" name="contributions" value="anonymise" required' in html
     assert 'name="contributions" value="remove" required' in html
     assert _("Anonymous participant") in text_of(html)
+    assert i18n.ngettext(
+        "Your %(num)s vote is removed: the figures will no longer count it.",
+        "Your %(num)s votes are removed: the figures will no longer count them.",
+        1,
+    ) in text_of(html)
     before = await stored()
     # Without a choice, or without the CSRF token: refused, nothing changes.
     refused = await phone.post(f"/c/{slug}/me/erase", {})
