@@ -5,6 +5,7 @@ from litestar.params import JSONBody
 
 from concerto.accounts import services as accounts
 from concerto.accounts import sessions
+from concerto.accounts.pages import signed_in as _signed_in
 from concerto.accounts.pages import sign_in, trusted_browser_cookie
 from concerto.accounts.schemas import AccountRead, AccountSessionsRead, PasswordChange, SessionCreate, SessionsEnded
 from concerto.errors import N_, NotAuthenticated, NotFound
@@ -14,13 +15,6 @@ from concerto.web.params import Id
 
 def _account(row: dict) -> AccountRead:
     return AccountRead(id=row["id"], email=row["email"], display_name=row["display_name"], is_admin=row["is_admin"])
-
-
-def _signed_in(request: Request) -> int:
-    account_id = session.account_id(request)
-    if account_id is None:
-        raise NotAuthenticated(N_("Sign in as a facilitator to do this."))
-    return account_id
 
 
 class SessionApi(Controller):

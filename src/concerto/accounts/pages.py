@@ -50,7 +50,8 @@ async def sign_in(request: Request, email: object, password: object) -> dict:
     return account
 
 
-def _signed_in(request: Request) -> int:
+def signed_in(request: Request) -> int:
+    """The signed-in account's id, or a clear refusal."""
     account_id = session.account_id(request)
     if account_id is None:
         raise NotAuthenticated(N_("Sign in as a facilitator to do this."))
@@ -100,7 +101,7 @@ class AccountPages(Controller):
 
     @post("/account/password", name="account-password")
     async def change_password(self, request: Request) -> Template | Redirect:
-        account_id = _signed_in(request)
+        account_id = signed_in(request)
         form = await read_form(request)
         try:
             await accounts.change_password(account_id, form.get("current_password"), form.get("new_password"))
@@ -113,21 +114,21 @@ class AccountPages(Controller):
 
     @post("/account/sessions/end", name="account-sessions-end")
     async def end_other_sessions(self, request: Request) -> Redirect:
-        account_id = _signed_in(request)
+        account_id = signed_in(request)
         ended = await sessions.end_all(account_id, keep=session.current_sid(request))
         session.flash(request, N_("Your other sessions (%(count)s) are signed out."), count=ended)
         return redirect("/account")
 
     @get("/admin/accounts", name="admin-accounts")
     async def admin_accounts(self, request: Request) -> Template:
-        rows = await accounts.list_accounts(_signed_in(request))
+        rows = await accounts.list_accounts(signed_in(request))
         for row in rows:
             row["sessions"] = await sessions.count(row["id"])
         return render(request, "accounts/admin.html", accounts=rows)
 
     @post("/admin/accounts/{account_id:int}/sessions/end", name="admin-sessions-end")
     async def admin_end_sessions(self, request: Request, account_id: Id) -> Redirect:
-        await accounts.require_admin(_signed_in(request))
+        await accounts.require_admin(signed_in(request))
         target = await accounts.get_account(account_id)
         if target is None:
             raise NotFound(N_("This account does not exist."))
