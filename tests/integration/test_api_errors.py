@@ -132,6 +132,9 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         "/api/v1/session/others": {"delete"},
         "/api/v1/accounts": {"get"},
         "/api/v1/accounts/{account_id}/sessions": {"delete"},
+        "/api/v1/consultations/{slug}/me/data": {"get"},
+        "/api/v1/consultations/{slug}/me/erase": {"post"},
+        "/api/v1/consultations/{slug}/participants/{participant_id}/anonymise": {"post"},
         "/api/v1/consultations": {"get", "post"},
         base: {"get", "patch"},
         f"{base}/join": {"post"},
@@ -206,7 +209,7 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
     assert set(schemas["Problem"]["required"]) == {"type", "title", "status", "detail", "instance"}
-    assert len(API_HANDLERS) == 12
+    assert len(API_HANDLERS) == 13
     assert (await client.get("/schema")).status_code == 200
 
 
@@ -255,3 +258,17 @@ async def test_no_odd_input_to_any_write_route_is_a_server_error(new_browser):
                     assert response.headers["content-type"].startswith("application/problem+json")
                     assert refused["detail"] and "Expected" not in refused["detail"], (method, path, body[:80], refused)
     assert {200, 400, 404, 422} <= set(seen) and len(seen) > 300
+
+
+def test_a_write_racing_a_deletion_is_a_conflict_not_a_server_error():
+    """A vote whose participant was erased meanwhile fails on the foreign key: the state refused it (409)."""
+    import sqlite3
+
+    from asyncpg.exceptions import ForeignKeyViolationError
+
+    from concerto.web.errors import describe
+
+    for error in (sqlite3.IntegrityError("FOREIGN KEY constraint failed"), ForeignKeyViolationError("violates foreign key")):
+        status, code, message, _fields = describe(error)
+        assert (status, code) == (409, "conflict") and "possible" in message
+    assert describe(sqlite3.IntegrityError("UNIQUE constraint failed: vote.x"))[0] == 500

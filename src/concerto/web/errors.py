@@ -105,8 +105,29 @@ def _translate_fields(fields: dict[str, tuple[str, dict[str, Any]]]) -> dict[str
     return {name: _translate(message, params) for name, (message, params) in fields.items()}
 
 
+def _lost_reference(exc: Exception) -> bool:
+    """A write that names a row deleted meanwhile (a participant erased while their vote was on its way).
+
+    Both databases check foreign keys at the statement; the services read the rows
+    first, so this is only the race with a concurrent delete: the state refused it.
+    """
+    import sqlite3
+
+    try:
+        from asyncpg.exceptions import ForeignKeyViolationError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        ForeignKeyViolationError = ()  # noqa: N806
+    if isinstance(exc, ForeignKeyViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "FOREIGN KEY" in str(exc)
+
+
 def describe(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
     """(status, code, translated message, translated field errors) for any exception."""
+    if _lost_reference(exc):
+        log.warning("write refused: it names a row deleted meanwhile (%s)", exc)
+        code, message = _HTTP_MESSAGES[409]
+        return 409, code, i18n.gettext(message), {}
     if isinstance(exc, ConcertoError):
         return exc.status_code, exc.code, _translate(exc.message, exc.params), _translate_fields(exc.fields)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
