@@ -31,8 +31,9 @@ log = logging.getLogger("concerto.security")
 
 WINDOW = dt.timedelta(minutes=15)
 MAX_DELAY = dt.timedelta(minutes=15)
+FIRST_DELAY = dt.timedelta(seconds=5)
 # Failures allowed before the delays start, per kind of subject.
-FREE = {"account": 5, "address": 20, "device": 5}
+FREE = {"account": 5, "address": 50, "device": 5}
 DEVICE_COOKIE = "concerto_device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
 
@@ -71,7 +72,7 @@ def _delay(kind: str, failures: int) -> dt.timedelta:
     extra = failures - FREE[kind]
     if extra < 0:
         return dt.timedelta(0)
-    return min(dt.timedelta(seconds=2**extra), MAX_DELAY) if extra < 20 else MAX_DELAY
+    return min(FIRST_DELAY * 2**extra, MAX_DELAY) if extra < 20 else MAX_DELAY
 
 
 def _as_datetime(value) -> dt.datetime | None:

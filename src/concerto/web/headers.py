@@ -50,3 +50,7 @@ async def security_headers(message: Message, scope: Scope) -> None:
     for name, value in HEADERS.items():
         if name not in headers:
             headers[name] = value
+    # Pages and API answers depend on who asks and change at once (a hidden contribution, a
+    # sign-out): no browser or proxy keeps them, and a shared workshop computer shows nothing old.
+    if "cache-control" not in headers and not path.startswith("/static/"):
+        headers["cache-control"] = "no-store"
