@@ -70,7 +70,10 @@ WHERE c.id = {} AND c.consultation = {}
 _INSERT_SQL = "INSERT INTO vote (contribution, participant, working_group, created_at) VALUES ({}, {}, {}, {})"
 _DELETE_SQL = "DELETE FROM vote WHERE contribution = {} AND participant = {}"
 _COUNT_SQL = "SELECT COUNT(*) AS n FROM vote WHERE contribution = {}"
-_HOLD_SQL = "SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS at FROM contribution WHERE id = {} FOR NO KEY UPDATE"
+_HOLD_SQL = "SELECT id FROM contribution WHERE id = {} FOR NO KEY UPDATE"
+# A statement of its own, once the lock is held: in the locking statement the clock would be
+# read when the row is scanned, before waiting for the lock, and order counts wrongly.
+_CLOCK_SQL = "SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS at"
 
 
 async def _target(actor: Actor, participant_id: int, contribution_id: int) -> dict:
@@ -102,8 +105,8 @@ async def _hold(contribution_id: int) -> float:
     """
     if not db.is_postgres():
         return time.time()
-    rows = await Contribution.raw(_HOLD_SQL, contribution_id)
-    return float(rows[0]["at"]) if rows else time.time()
+    await Contribution.raw(_HOLD_SQL, contribution_id)
+    return float((await Contribution.raw(_CLOCK_SQL))[0]["at"])
 
 
 async def _replayed(participant_id: int, contribution_id: int, key: str | None, kind: str, target: dict) -> VoteState | None:
