@@ -4,11 +4,10 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import JSONBody
 
 from concerto.accounts import services as accounts
-from concerto.accounts import sessions
+from concerto.accounts.pages import change_password, end_other_sessions, sign_in, trusted_browser_cookie
 from concerto.accounts.pages import signed_in as _signed_in
-from concerto.accounts.pages import sign_in, trusted_browser_cookie
 from concerto.accounts.schemas import AccountRead, AccountSessionsRead, PasswordChange, SessionCreate, SessionsEnded
-from concerto.errors import N_, NotAuthenticated, NotFound
+from concerto.errors import NotAuthenticated
 from concerto.web import session
 from concerto.web.params import Id
 
@@ -46,16 +45,11 @@ class SessionApi(Controller):
 
     @put("/password", summary="Change my password (signs out my other sessions)")
     async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> SessionsEnded:
-        account_id = _signed_in(request)
-        await accounts.change_password(account_id, data.current_password, data.new_password)
-        ended = await sessions.end_all(account_id, keep=session.current_sid(request))
-        session.renew(request)
-        return SessionsEnded(ended=ended)
+        return SessionsEnded(ended=await change_password(request, data.current_password, data.new_password))
 
     @delete("/others", status_code=200, summary="Sign out my other sessions")
     async def end_others(self, request: Request) -> SessionsEnded:
-        account_id = _signed_in(request)
-        return SessionsEnded(ended=await sessions.end_all(account_id, keep=session.current_sid(request)))
+        return SessionsEnded(ended=await end_other_sessions(request))
 
 
 class AccountsApi(Controller):
@@ -64,13 +58,11 @@ class AccountsApi(Controller):
 
     @get("/", summary="Accounts and their open sessions (administrators)")
     async def list_accounts(self, request: Request) -> list[AccountSessionsRead]:
-        rows = await accounts.list_accounts(_signed_in(request))
-        return [AccountSessionsRead(**row, sessions=await sessions.count(row["id"])) for row in rows]
+        return [AccountSessionsRead(**row) for row in await accounts.accounts_with_sessions(_signed_in(request))]
 
     @delete("/{account_id:int}/sessions", status_code=200, summary="Sign an account out everywhere (administrators)")
     async def end_sessions(self, request: Request, account_id: Id) -> SessionsEnded:
-        await accounts.require_admin(_signed_in(request))
-        if await accounts.get_account(account_id) is None:
-            raise NotFound(N_("This account does not exist."))
-        mine = session.account_id(request) == account_id
-        return SessionsEnded(ended=await sessions.end_all(account_id, keep=session.current_sid(request) if mine else None))
+        _target, ended = await accounts.sign_out_everywhere(
+            _signed_in(request), account_id, current_sid=session.current_sid(request)
+        )
+        return SessionsEnded(ended=ended)

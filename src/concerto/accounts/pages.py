@@ -8,7 +8,7 @@ from litestar.response import Redirect, Template
 
 from concerto.accounts import services as accounts
 from concerto.accounts import sessions, throttle
-from concerto.errors import N_, ConcertoError, Invalid, NotAuthenticated, NotFound
+from concerto.errors import N_, ConcertoError, Invalid, NotAuthenticated
 from concerto.web import session
 from concerto.web.params import Id, Query
 from concerto.web.pages import read_form, redirect, render, render_form_error
@@ -48,6 +48,19 @@ async def sign_in(request: Request, email: object, password: object) -> dict:
     )
     session.sign_in(request, account["id"])
     return account
+
+
+async def change_password(request: Request, current: object, new: object) -> int:
+    """Shared by the page and the API: the new password, every other session ended, this one renewed."""
+    account_id = signed_in(request)
+    await accounts.change_password(account_id, current, new)
+    ended = await sessions.end_all(account_id, keep=session.current_sid(request))
+    session.renew(request)
+    return ended
+
+
+async def end_other_sessions(request: Request) -> int:
+    return await sessions.end_all(signed_in(request), keep=session.current_sid(request))
 
 
 def signed_in(request: Request) -> int:
@@ -101,38 +114,28 @@ class AccountPages(Controller):
 
     @post("/account/password", name="account-password")
     async def change_password(self, request: Request) -> Template | Redirect:
-        account_id = signed_in(request)
         form = await read_form(request)
         try:
-            await accounts.change_password(account_id, form.get("current_password"), form.get("new_password"))
+            ended = await change_password(request, form.get("current_password"), form.get("new_password"))
         except ConcertoError as error:
-            return render_form_error(request, "accounts/account.html", error, {}, **await self._context(account_id))
-        ended = await sessions.end_all(account_id, keep=session.current_sid(request))
-        session.renew(request)
+            return render_form_error(request, "accounts/account.html", error, {}, **await self._context(signed_in(request)))
         session.flash(request, N_("Your password is changed; your other sessions (%(count)s) are signed out."), count=ended)
         return redirect("/account")
 
     @post("/account/sessions/end", name="account-sessions-end")
     async def end_other_sessions(self, request: Request) -> Redirect:
-        account_id = signed_in(request)
-        ended = await sessions.end_all(account_id, keep=session.current_sid(request))
+        ended = await end_other_sessions(request)
         session.flash(request, N_("Your other sessions (%(count)s) are signed out."), count=ended)
         return redirect("/account")
 
     @get("/admin/accounts", name="admin-accounts")
     async def admin_accounts(self, request: Request) -> Template:
-        rows = await accounts.list_accounts(signed_in(request))
-        for row in rows:
-            row["sessions"] = await sessions.count(row["id"])
-        return render(request, "accounts/admin.html", accounts=rows)
+        return render(request, "accounts/admin.html", accounts=await accounts.accounts_with_sessions(signed_in(request)))
 
     @post("/admin/accounts/{account_id:int}/sessions/end", name="admin-sessions-end")
     async def admin_end_sessions(self, request: Request, account_id: Id) -> Redirect:
-        await accounts.require_admin(signed_in(request))
-        target = await accounts.get_account(account_id)
-        if target is None:
-            raise NotFound(N_("This account does not exist."))
-        mine = session.account_id(request) == account_id
-        ended = await sessions.end_all(account_id, keep=session.current_sid(request) if mine else None)
+        target, ended = await accounts.sign_out_everywhere(
+            signed_in(request), account_id, current_sid=session.current_sid(request)
+        )
         session.flash(request, N_("%(name)s is signed out everywhere (%(count)s sessions)."), name=target["display_name"], count=ended)
         return redirect("/admin/accounts")

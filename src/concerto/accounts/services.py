@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from concerto import db
-from concerto.accounts import throttle
-from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated
+from concerto.accounts import sessions, throttle
+from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated, NotFound
 from concerto.tables import Account, Participant
 from concerto.validation import FieldErrors, matchable
 
@@ -127,6 +127,23 @@ async def list_accounts(actor_account: int) -> list[dict]:
     """Every account, for administrators."""
     await require_admin(actor_account)
     return await Account.select(Account.id, Account.email, Account.display_name, Account.is_admin).order_by(Account.email)
+
+
+async def sign_out_everywhere(admin_account: int | None, account_id: int, *, current_sid: str | None) -> tuple[dict, int]:
+    """An administrator ends every session of an account (but their own current one); (account, how many)."""
+    await require_admin(admin_account)
+    target = await get_account(account_id)
+    if target is None:
+        raise NotFound(N_("This account does not exist."))
+    keep = current_sid if admin_account == account_id else None
+    return target, await sessions.end_all(account_id, keep=keep)
+
+
+async def accounts_with_sessions(actor_account: int) -> list[dict]:
+    """Every account with its live sessions, for administrators."""
+    rows = await list_accounts(actor_account)
+    live = await sessions.counts()
+    return [{**row, "sessions": live.get(row["id"], 0)} for row in rows]
 
 
 async def require_admin(account_id: int | None) -> dict:

@@ -17,7 +17,6 @@ signing in starts a new one), and remembers its CSRF token.
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
@@ -25,21 +24,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from concerto.accounts import sessions
+from concerto.web.middleware import cookie as request_cookie
 from concerto.web.session import CSRF_KEY, SID_KEY, has_identity
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # Litestar's token: 64 hex characters of secret, then their HMAC (litestar.middleware.csrf).
 _CSRF_SECRET_LENGTH = 64
 _INCOMING = "concerto.session"
-
-
-def _cookie(scope: Scope, name: str) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == b"cookie":
-            morsel = SimpleCookie(value.decode("latin-1")).get(name)
-            if morsel is not None:
-                return morsel.value
-    return None
 
 
 def _session(scope: Scope) -> dict[str, Any]:
@@ -72,7 +63,7 @@ class SessionGuard:
         scope[_INCOMING] = (sid, account)
         if scope["method"] not in _SAFE:
             bound = session.get(CSRF_KEY)
-            cookie = _cookie(scope, self.csrf_cookie) or ""
+            cookie = request_cookie(scope, self.csrf_cookie) or ""
             if (bound or has_identity(session)) and cookie[:_CSRF_SECRET_LENGTH] != bound:
                 raise PermissionDeniedException("CSRF token verification failed: not this session's token")
         await self.app(scope, receive, self._wrap(scope, send))
