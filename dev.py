@@ -67,6 +67,23 @@ def ensure_chromium() -> None:
             "Install it with: sudo apt-get install -y chromium")
 
 
+def ensure_libreoffice() -> None:
+    """The seed 004 test converts ODT and DOCX to PDF with LibreOffice; install it when we can, else say it skips."""
+    if shutil.which("soffice"):
+        return
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing LibreOffice Writer for the office conversion test (apt-get install -y libreoffice-writer-nogui)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        result = subprocess.run([apt, "install", "-y", "-q", "libreoffice-writer-nogui"], env=env)
+        if result.returncode != 0:
+            subprocess.run([apt, "update", "-q"], env=env)
+            subprocess.run([apt, "install", "-y", "-q", "libreoffice-writer-nogui"], env=env)
+    if not shutil.which("soffice"):
+        say("LibreOffice is not installed (soffice): the ODT/DOCX conversion test will be skipped. "
+            "Install it with: sudo apt-get install -y libreoffice-writer-nogui")
+
+
 def run(command: list[str]) -> None:
     raise SystemExit(subprocess.run(command, cwd=ROOT).returncode)
 
@@ -127,6 +144,7 @@ def main() -> None:
     if command == "test":
         ensure_environment("test")
         ensure_chromium()
+        ensure_libreoffice()
         run([str(BIN / "python"), "-m", "pytest", *extra])
     elif command == "bench":
         ensure_environment("test")
