@@ -89,7 +89,7 @@ def run(command: list[str]) -> None:
 
 
 # tests/unit/test_i18n.py imports these to extract exactly as this command does.
-KEYWORDS = ("_", "gettext", "ngettext:1,2", "pgettext:1c,2", "N_")
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3", "N_")
 CATALOG = ROOT / "src" / "concerto" / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
 
 

@@ -67,6 +67,11 @@ def pgettext(context: str, message: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """The form of a word for ``n`` (no placeholder: the caller writes the number itself)."""
+    return translations(_current.get()).npgettext(context, singular, plural, n)
+
+
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     text = translations(_current.get()).ngettext(singular, plural, n)
     return text % {"num": n, **params}

@@ -98,6 +98,8 @@ def document() -> Document:
             GroupSection(second.title, "", [empty, sensibiliser], second),
         ],
         next_steps="Quatre groupes de travail thématiques seront formés à partir des six axes.",
+        summary=[["60", "participants"], ["20", "contributeurs"], ["32", "présences aux rencontres"], ["55", "votes"],
+                 ["30", "personnes ont voté"], ["8", "commentaires"]],
     )
 
 

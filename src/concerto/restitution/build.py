@@ -6,9 +6,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
+
 from concerto import i18n
 from concerto.errors import N_
-from concerto.labels import author_label, meeting_kind_label
+from concerto.labels import FROM_TO, author_label, meeting_kind_label
 from concerto.restitution.model import (
     Document,
     Figures,
@@ -21,7 +23,15 @@ from concerto.restitution.model import (
     MeetingRow,
     ThemeSection,
 )
+from concerto.restitution.typography import french, french_html, french_markdown
 from concerto.tables import Contribution
+
+
+# The sections whose title facilitators can change and that they can leave out.
+SECTIONS = ("introduction", "calendar", "context", "figures", "next_steps")
+# The headline figures, in the order they are listed; facilitators choose which appear.
+FIGURES = ("participants", "meetings", "attendance", "contributors", "contributions", "votes", "supporters", "comments")
+DEFAULT_FIGURES = ("participants", "meetings", "attendance", "contributors", "contributions", "votes", "supporters", "comments")
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,20 @@ class Options:
     include_hidden: bool = False
     show_authors: bool = False
     group_order: tuple[int, ...] = ()  # group ids; groups not listed follow in board order
+    show_support: bool | None = None  # « 3 soutiens » after each item; None: when anybody voted
+    show_chart: bool = True
+    figures: tuple[str, ...] = DEFAULT_FIGURES  # which headline figures appear (a figure at 0 never does)
+    # People who took part without using Concerto (on paper, in the room): added to the participants.
+    declared_participants: int | None = None
+    subtitle: str = ""  # "" gives « Restitution — version 2 du 14 mars 2027 »
+    date: dt.date | None = None  # None: the day it is compiled (published: the day of publication)
+    organiser: str = ""  # the document's author (« Métropole européenne de Lille »)
+    titles: tuple[tuple[str, str], ...] = ()  # (section, title) for sections given another title
+    omitted: tuple[str, ...] = ()  # sections left out
+    csv_french: bool | None = None  # « ; » and French headers; None: when the document is in French
+
+    def title(self, section: str) -> str:
+        return dict(self.titles).get(section, "")
 
 
 def labels() -> Labels:
@@ -75,6 +99,8 @@ def labels() -> Labels:
             "attendance": _("attendances at the meetings"),
             "draft": _("Draft"),
             "anonymous": _("Contributions are shown without their authors' names."),
+            "upcoming": _("Upcoming"),
+            "from_to": _(FROM_TO),
         },
     )
 
@@ -86,7 +112,7 @@ N_("Restitution — draft of %(date)s")
 
 _CONTRIBUTIONS_SQL = """
 SELECT c.id, c.working_group, c.theme, c.duplicate_of, c.title, c.body, c.body_html, c.status, c.created_at, c.author,
-       k.code AS kind, p.display_name AS author_name, p.organisation AS author_organisation
+       k.code AS kind, p.display_name AS author_name, p.organisation AS author_organisation, p.role AS author_role
 FROM contribution c
 JOIN contribution_kind k ON k.id = c.kind
 JOIN participant p ON p.id = c.author
@@ -214,6 +240,9 @@ async def build_document(
         )
 
     words = labels()
+    for section, attribute in _SECTION_LABELS.items():
+        if options.title(section).strip():
+            setattr(words, attribute, options.title(section).strip())
     sections = []
     all_figures = []
     for group in groups:
@@ -221,7 +250,8 @@ async def build_document(
         themes = await themes_of(group["id"])
         known = {theme["id"] for theme in themes}
         entries = [(theme["title"], theme["summary"], theme["id"], True) for theme in themes]
-        entries.append((words.sentences["unthemed"], "", None, False))
+        # A group without any theme lists its contributions directly, under no heading.
+        entries.append((words.sentences["unthemed"] if themes else "", "", None, False))
         theme_sections = []
         for title, synthesis, theme_id, is_theme in entries:
             inside = [row for row in members if (row["theme"] if row["theme"] in known else None) == theme_id]
@@ -245,29 +275,40 @@ async def build_document(
             enjeux=sum(1 for row in in_group if row["kind"] != "acquis"),
             votes=sum(vote_counts.get(row["id"], 0) for row in in_group),
             comments=sum(comment_counts.get(row["id"], 0) for row in in_group),
-            contributors=len({row["author"] for row in in_group}),
+            contributors=_contributors(in_group),
         )
         all_figures.append(figures)
         sections.append(GroupSection(group["title"], group["description"], theme_sections, figures))
 
     meetings = await meetings_of(cid)
     per_day = Counter(i18n.local_date(row["created_at"]) for row in rows)
+    document_day = options.date or published or dt.date.today()  # the document's date (as ``day`` below)
+
+    def made_during(meeting: dict) -> int:
+        if meeting["date"] is None:
+            return 0
+        last = meeting["end_date"] or meeting["date"]
+        return sum(count for when, count in per_day.items() if meeting["date"] <= when <= last)
+
     calendar = [
         MeetingRow(
             date=meeting["date"],
             title=meeting["title"],
-            kind=meeting_kind_label(meeting["kind"]).capitalize(),
+            kind=_first_upper(meeting_kind_label(meeting["kind"])),
             place=meeting["place"],
             attendance=meeting["attendance"],
-            contributions=per_day.get(meeting["date"], 0),
+            contributions=made_during(meeting),
             notes=meeting["notes"],
+            end_date=meeting["end_date"],
+            when=meeting["when"],
+            upcoming=meeting["date"] is None or meeting["date"] > document_day,
         )
         for meeting in meetings
     ]
-    participants = await _participant_count(cid)
+    participants = await _participant_count(cid) + (options.declared_participants or 0)
     figures = Figures(
         participants=participants,
-        contributors=len({row["author"] for row in rows}),
+        contributors=_contributors(rows),
         acquis=sum(1 for row in rows if row["kind"] == "acquis"),
         enjeux=sum(1 for row in rows if row["kind"] != "acquis"),
         votes=sum(vote_counts.values()),
@@ -276,33 +317,125 @@ async def build_document(
         attendance=sum(meeting["attendance"] or 0 for meeting in meetings),
         groups=all_figures,
     )
-    day = published or dt.date.today()
-    subtitle = (
-        i18n.gettext("Restitution — version %(number)s of %(date)s", number=version, date=i18n.format_day(day))
-        if version
-        else i18n.gettext("Restitution — draft of %(date)s", date=i18n.format_day(day))
-    )
-    return Document(
+    day = options.date or published or dt.date.today()
+    met = [row for row in calendar if row.date is not None and row.date <= day and row.attendance is not None]
+    counts = {
+        "participants": figures.participants,
+        "meetings": len(met),
+        "attendance": figures.attendance,
+        "contributors": figures.contributors,
+        "contributions": figures.acquis + figures.enjeux,
+        "votes": figures.votes,
+        "supporters": figures.supporters,
+        "comments": figures.comments,
+    }
+    language = i18n.get_locale()
+    summary = [
+        [format_decimal(counts[key], locale=language), i18n.npgettext("restitution figure", *_FIGURE_WORDS[key], counts[key])]
+        for key in FIGURES
+        if key in options.figures and counts[key]
+    ]
+    if options.subtitle.strip():
+        subtitle = options.subtitle.strip()
+    elif version:
+        subtitle = i18n.gettext("Restitution — version %(number)s of %(date)s", number=version, date=i18n.format_day(day))
+    else:
+        subtitle = i18n.gettext("Restitution — draft of %(date)s", date=i18n.format_day(day))
+    omitted = set(options.omitted)
+    if figures.votes == 0:
+        words.chart_title = i18n.gettext("Contributions per working group")
+    document = Document(
         title=consultation["title"],
         slug=consultation["slug"],
         subtitle=subtitle,
         date=day,
         version=version,
-        language=i18n.get_locale(),
+        language=language,
         labels=words,
-        introduction=introduction,
-        context=context,
-        calendar=calendar,
+        introduction="" if "introduction" in omitted else introduction,
+        context="" if "context" in omitted else context,
+        calendar=[] if "calendar" in omitted else calendar,
         figures=figures,
         groups=sections,
-        next_steps=next_steps,
+        next_steps="" if "next_steps" in omitted else next_steps,
         show_authors=options.show_authors,
+        organiser=options.organiser,
+        show_support=figures.votes > 0 if options.show_support is None else options.show_support,
+        show_chart=options.show_chart,
+        show_figures="figures" not in omitted,
+        summary=summary,
     )
+    if language.split("_")[0] == "fr":
+        french_typography(document)
+    return document
+
+
+def _contributors(rows: list[dict]) -> int:
+    """People who contributed; a facilitator typing up the room's post-its is not one of them."""
+    return len({row["author"] for row in rows if row["author_role"] == "participant"})
+
+
+_SECTION_LABELS = {
+    "introduction": "introduction",
+    "calendar": "calendar",
+    "context": "context",
+    "figures": "figures",
+    "next_steps": "next_steps",
+}
+# Each headline figure's words, singular and plural (the number is written before them).
+_FIGURE_WORDS = {
+    "participants": ("participant", "participants"),
+    "meetings": ("meeting", "meetings"),
+    "attendance": ("attendance at the meetings", "attendances at the meetings"),
+    "contributors": ("contributor", "contributors"),
+    "contributions": ("contribution", "contributions"),
+    "votes": ("vote", "votes"),
+    "supporters": ("person who voted", "people who voted"),
+    "comments": ("comment", "comments"),
+}
+
+
+def french_typography(document: Document) -> None:
+    """Every text of the document with French spaces (see ``typography``), in place."""
+    document.title, document.subtitle, document.organiser = (
+        french(document.title), french(document.subtitle), french(document.organiser)
+    )
+    words = document.labels
+    for name, value in vars(words).items():
+        if isinstance(value, str):
+            setattr(words, name, french(value))
+    words.columns = {key: french(value) for key, value in words.columns.items()}
+    words.sentences = {key: french(value) for key, value in words.sentences.items()}
+    document.introduction = french_markdown(document.introduction)
+    document.context = french_markdown(document.context)
+    document.next_steps = french_markdown(document.next_steps)
+    for row in document.calendar:
+        row.title, row.kind, row.place, row.notes = french(row.title), french(row.kind), french(row.place), french_markdown(row.notes)
+    for group_figures in document.figures.groups:
+        group_figures.title = french(group_figures.title)
+    for group in document.groups:
+        group.title, group.description = french(group.title), french_markdown(group.description)
+        for theme in group.themes:
+            theme.title, theme.synthesis = french(theme.title), french_markdown(theme.synthesis)
+            for item in (*theme.acquis, *theme.enjeux):
+                item.title, item.body, item.body_html = french(item.title), french_markdown(item.body), french_html(item.body_html)
+                if item.author:
+                    item.author = french(item.author)
+                for grouped in item.grouped:
+                    grouped.title, grouped.body = french(grouped.title), french_markdown(grouped.body)
+            for comment in theme.comments:
+                comment.contribution, comment.body = french(comment.contribution), french_markdown(comment.body)
+
+
+def _first_upper(text: str) -> str:
+    """« Comité » from « comité »; unlike str.capitalize(), the facilitators' « ESS » stays as typed."""
+    return text[:1].upper() + text[1:]
 
 
 async def _participant_count(consultation_id: int) -> int:
     from concerto.tables import Participant
 
+    # Facilitators and observers are not participants.
     return await Participant.count().where(
-        (Participant.consultation == consultation_id) & (Participant.role != "observer")
+        (Participant.consultation == consultation_id) & (Participant.role == "participant")
     )

@@ -51,7 +51,12 @@ _STYLE = {
 
 
 def has_chart(document: Document) -> bool:
-    return bool(document.figures.groups)
+    return document.show_chart and document.show_figures and bool(document.figures.groups)
+
+
+def _with_votes(document: Document) -> bool:
+    """A consultation without any vote gets no (empty) votes panel."""
+    return document.figures.votes > 0
 
 
 # On paper, one chart holds at most this many groups; more are drawn as several charts
@@ -68,7 +73,11 @@ def _figure(document: Document, groups: Sequence[GroupFigures] | None = None, ti
     figure = Figure(figsize=(7.5, height), layout="constrained")
     FigureCanvasAgg(figure)
     figure.suptitle(title or words.chart_title, fontsize=11, fontweight="bold")
-    left, right = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
+    with_votes = _with_votes(document)
+    if with_votes:
+        left, right = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
+    else:
+        left, right = figure.subplots(1, 1), None
     positions = list(range(len(groups)))
     bar = 0.38
 
@@ -80,9 +89,12 @@ def _figure(document: Document, groups: Sequence[GroupFigures] | None = None, ti
         [p + bar / 2 for p in positions], [g.enjeux for g in groups], height=bar, color=_ENJEUX,
         label=words.columns.get("enjeux", "enjeux"),
     )
-    votes = right.barh(positions, [g.votes for g in groups], height=bar * 1.6, color=_VOTES,
-                       label=words.columns.get("votes", "votes"))
-    for axes, containers in ((left, (acquis, enjeux)), (right, (votes,))):
+    panels = [(left, (acquis, enjeux))]
+    if right is not None:
+        votes = right.barh(positions, [g.votes for g in groups], height=bar * 1.6, color=_VOTES,
+                           label=words.columns.get("votes", "votes"))
+        panels.append((right, (votes,)))
+    for axes, containers in panels:
         for container in containers:
             values = container.datavalues
             axes.bar_label(container, labels=[number(document, int(value)) for value in values], padding=2, fontsize=8)
@@ -93,16 +105,18 @@ def _figure(document: Document, groups: Sequence[GroupFigures] | None = None, ti
         # One of several parts: every part on the same scales, so bars compare across pages.
         everyone = document.figures.groups
         for axes, most in ((left, max(max(g.acquis, g.enjeux) for g in everyone)), (right, max(g.votes for g in everyone))):
-            if most:
+            if most and axes is not None:
                 axes.set_xlim(0, most * 1.2)
         axes.tick_params(axis="y", length=0)
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
     left.set_title(f"{words.columns.get('acquis', '')} / {words.columns.get('enjeux', '')}", fontsize=9)
-    right.set_title(words.columns.get("votes", ""), fontsize=9)
+    if right is not None:
+        right.set_title(words.columns.get("votes", ""), fontsize=9)
     left.set_yticks(positions, names)
     left.invert_yaxis()  # first group at the top, as in the document
-    figure.legend(handles=[acquis, enjeux, votes], loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    handles = [acquis, enjeux, *panels[1][1]] if right is not None else [acquis, enjeux]
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     return figure
 
 

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FORMAT_VERSION = 1
+# 2: organiser, the figure lines, support/chart/figures shown or not, sub-headings in texts.
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -73,13 +74,17 @@ class GroupFigures:
 
 @dataclass
 class MeetingRow:
-    date: dt.date
+    date: dt.date | None  # None for a future step known only by its words (``when``)
     title: str
-    kind: str  # already a label: « Rencontre », « Atelier »…
+    kind: str  # already a label: « Rencontre », « Atelier », or the facilitators' words
     place: str
     attendance: int | None
-    contributions: int  # contributions made that day
+    contributions: int  # contributions made that day (those days)
     notes: str  # Markdown
+    # Defaults keep versions published before these fields readable.
+    end_date: dt.date | None = None  # the last day of an entry of several days
+    when: str = ""  # « mars-avril 2015 »: shown instead of the date
+    upcoming: bool = False  # undated, or after the document's date: « À venir »
 
 
 @dataclass
@@ -146,6 +151,14 @@ class Document:
     next_steps: str  # Markdown
     show_authors: bool = False
     format_version: int = FORMAT_VERSION
+    # Defaults keep versions published before format 2 readable as they were.
+    organiser: str = ""  # the document's author in its metadata, and on its cover
+    show_support: bool = True  # « 3 soutiens » after each item
+    show_chart: bool = True
+    show_figures: bool = True  # the « Participation » section
+    # The headline figures the facilitators chose, as (number, words) with the
+    # plural already chosen (« 60 » « participants »); [] in versions before format 2.
+    summary: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -172,7 +185,7 @@ class Document:
                 **data,
                 "date": dt.date.fromisoformat(data["date"]),
                 "labels": Labels(**data["labels"]),
-                "calendar": [MeetingRow(**{**m, "date": dt.date.fromisoformat(m["date"])}) for m in data["calendar"]],
+                "calendar": [MeetingRow(**{**m, **_dates(m, "date", "end_date")}) for m in data["calendar"]],
                 "figures": Figures(**{**figures, "groups": [GroupFigures(**g) for g in figures["groups"]]}),
                 "groups": [
                     GroupSection(
@@ -186,6 +199,10 @@ class Document:
                 ],
             }
         )
+
+
+def _dates(row: dict[str, Any], *names: str) -> dict[str, dt.date | None]:
+    return {name: dt.date.fromisoformat(row[name]) if row.get(name) else None for name in names if name in row}
 
 
 def _jsonable(value: Any) -> Any:

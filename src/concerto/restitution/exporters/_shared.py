@@ -29,6 +29,18 @@ def _number(value: int, language: str) -> str:
     return format_decimal(value, locale=language)
 
 
+# The region of each interface language, for documents' language tags (BCP 47).
+_REGIONS = {"fr": "FR", "en": "GB"}
+
+
+def language_tag(document: Document) -> str:
+    """« fr-FR »: what ODT, DOCX, HTML and PDF declare as the document's language."""
+    language = document.language.replace("_", "-")
+    if "-" in language:
+        return language
+    return f"{language}-{_REGIONS[language]}" if language in _REGIONS else language
+
+
 def day(document: Document, value: dt.date) -> str:
     return format_date(value, format="long", locale=document.language)
 
@@ -36,6 +48,12 @@ def day(document: Document, value: dt.date) -> str:
 def support_text(document: Document, count: int) -> str:
     words = document.labels
     return (words.support if count <= 1 else words.support_plural) % {"num": number(document, count)}
+
+
+def item_support(document: Document, item: Item) -> str | None:
+    """« 3 soutiens » after an item, or None when the facilitators left support out
+    (the default for a consultation where nobody voted)."""
+    return support_text(document, item.support) if document.show_support else None
 
 
 def kind_label(document: Document, kind: str) -> str:
@@ -63,7 +81,6 @@ def kinds(document: Document, theme: ThemeSection) -> list[tuple[str, list[Item]
 
 # Share of the text width of each column, for formats that need widths.
 CALENDAR_WIDTHS = (0.18, 0.34, 0.18, 0.15, 0.15)
-FIGURES_WIDTHS = (0.28, 0.12, 0.15, 0.13, 0.16, 0.16)
 
 
 def calendar_table(document: Document) -> tuple[list[str], list[list[str]]]:
@@ -83,15 +100,30 @@ def calendar_table(document: Document) -> tuple[list[str], list[list[str]]]:
 
 
 def figures_table(document: Document) -> tuple[list[str], list[list[str]]]:
-    columns = document.labels.columns
-    keys = ("acquis", "enjeux", "votes", "comments", "contributors")
+    """Per working group; the votes and comments columns only when some group has any."""
+    columns, groups = document.labels.columns, document.figures.groups
+    keys = [
+        key
+        for key in ("acquis", "enjeux", "votes", "comments", "contributors")
+        if key not in ("votes", "comments") or any(getattr(group, key) for group in groups)
+    ]
     head = [columns["group"], *(columns[key] for key in keys)]
-    rows = [[group.title, *(number(document, getattr(group, key)) for key in keys)] for group in document.figures.groups]
+    rows = [[group.title, *(number(document, getattr(group, key)) for key in keys)] for group in groups]
     return head, rows
+
+
+def figures_widths(head: list[str]) -> tuple[float, ...]:
+    """Shares of the text width: the group's name gets what the figures leave."""
+    figures = len(head) - 1
+    share = min(0.16, 0.72 / max(figures, 1))
+    return (1 - share * figures, *([share] * figures))
 
 
 def figures_summary(document: Document) -> list[tuple[str, str]]:
     """The headline figures as (number, words) pairs, e.g. ("60", "participants")."""
+    if document.summary or document.format_version >= 2:
+        return [(value, words) for value, words in document.summary]
+    # A version published before format 2 (its words have no plural forms).
     figures, words = document.figures, document.labels.sentences
     pairs = [
         (figures.participants, "participants"),
@@ -112,27 +144,79 @@ class Heading:
     id: str
     title: str
     children: list[Heading] = field(default_factory=list)
+    level: int = 1  # 1 = a section or working group, 2 = a theme or a sub-heading of a section's text…
+
+
+MAX_LEVEL = 5  # HTML headings are one level below (h1 is the title): h6 at most
+
+
+def heading_levels(tokens, under: int) -> dict[int, int]:
+    """The outline level of each heading of a text written under a section of level ``under``.
+
+    The text's largest headings (whatever their number of #) sit one level
+    below the section; smaller ones below them. Only headings at the text's top
+    level count: one in a list or a quote stays a bold paragraph. ``under`` 0:
+    no heading is part of the outline. Keyed by ``id(token)`` of heading_open.
+    """
+    if not under:
+        return {}
+    opening = [token for token in tokens if token.type == "heading_open" and token.level == 0]
+    if not opening:
+        return {}
+    top = min(int(token.tag[1]) for token in opening)
+    return {id(token): min(under + 1 + int(token.tag[1]) - top, MAX_LEVEL) for token in opening}
+
+
+def text_headings(text: str, under: int, prefix: str) -> list[Heading]:
+    """The headings a text adds to the outline, nested, with ids ``prefix-1``, ``prefix-2``… in order."""
+    if not under or "#" not in (text or "") and "\n=" not in (text or "") and "\n-" not in (text or ""):
+        return []
+    tokens = parse_markdown(text)
+    levels = heading_levels(tokens, under)
+    roots: list[Heading] = []
+    stack: list[Heading] = []
+    count = 0
+    for index, token in enumerate(tokens):
+        level = levels.get(id(token))
+        if level is None:
+            continue
+        count += 1
+        title = "".join(run.text for run in _runs(tokens[index + 1].children)).strip()
+        heading = Heading(f"{prefix}-{count}", title, level=level)
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(heading)
+        stack.append(heading)
+    return roots
 
 
 def outline(document: Document) -> list[Heading]:
-    """The top two levels, with stable anchors: what a table of contents lists."""
+    """Every heading of the document with stable anchors: sections, groups, themes and
+    the headings written in the texts (what a table of contents lists)."""
     words = document.labels
     headings = []
+
+    def section(anchor: str, title: str, text: str = "") -> None:
+        headings.append(Heading(anchor, title, text_headings(text, 1, anchor)))
+
     if document.introduction.strip():
-        headings.append(Heading("introduction", words.introduction))
+        section("introduction", words.introduction, document.introduction)
     if document.calendar:
-        headings.append(Heading("calendar", words.calendar))
+        section("calendar", words.calendar)
     if document.context.strip():
-        headings.append(Heading("context", words.context))
-    headings.append(Heading("figures", words.figures))
+        section("context", words.context, document.context)
+    if document.show_figures:
+        section("figures", words.figures)
     for index, group in enumerate(document.groups, start=1):
-        themes = [
-            Heading(f"group-{index}-theme-{number_}", theme.title)
-            for number_, theme in enumerate(visible_themes(group), start=1)
-        ]
-        headings.append(Heading(f"group-{index}", group.title, themes))
+        anchor = f"group-{index}"
+        children = text_headings(group.description, 1, f"{anchor}-text")
+        for number_, theme in enumerate(visible_themes(group), start=1):
+            if theme.title:
+                theme_anchor = f"{anchor}-theme-{number_}"
+                children.append(Heading(theme_anchor, theme.title, text_headings(theme.synthesis, 2, theme_anchor), level=2))
+        headings.append(Heading(anchor, group.title, children))
     if document.next_steps.strip():
-        headings.append(Heading("next-steps", words.next_steps))
+        section("next-steps", words.next_steps, document.next_steps)
     return headings
 
 
@@ -153,6 +237,9 @@ class Run:
 class Paragraph:
     runs: list[Run]
     style: str = "text"  # text | heading | quote | code
+    # For a heading: its level in the document's outline (1 = a section), or 0
+    # for a heading in a contribution or comment, which stays a bold paragraph.
+    level: int = 0
 
 
 @dataclass(slots=True)
@@ -215,15 +302,20 @@ def _runs(children) -> list[Run]:
     return runs
 
 
-def markdown_blocks(text: str) -> list[Block]:
+def markdown_blocks(text: str, under: int = 0) -> list[Block]:
     """Paragraphs and (nested) lists with inline bold, italic, code and links.
 
-    User headings become bold paragraphs (they must not enter the document's
-    outline); tables become one line per row; raw HTML is already plain text.
+    ``under`` is the outline level of the section the text belongs to: its
+    headings become real headings one level below (see ``heading_levels``).
+    With 0 (a contribution, a comment) they become bold paragraphs: they must
+    not enter the document's outline. Tables become one line per row; raw HTML
+    is already plain text.
     """
     paragraphs = plain_paragraphs(text)
     if paragraphs is not None:
         return [Paragraph([Run(paragraph.replace("\n", " "))]) for paragraph in paragraphs]
+    tokens = parse_markdown(text)
+    levels = heading_levels(tokens, under)
     root: list[Block] = []
     targets: list[list[Block]] = [root]
     lists: list[ListBlock] = []
@@ -231,21 +323,23 @@ def markdown_blocks(text: str) -> list[Block]:
     pending: str | None = None  # the style of the paragraph whose inline comes next
     row: list[str] | None = None
     header_row = False
-    for token in parse_markdown(text):
+    level = 0
+    for token in tokens:
         kind = token.type
         if kind == "paragraph_open":
             pending = "quote" if quote else "text"
         elif kind == "heading_open":
             pending = "heading"
+            level = levels.get(id(token), 0)
         elif kind == "inline" and row is not None:
             row.append(token.content)
         elif kind == "inline" and pending is not None:
             runs = _runs(token.children)
-            if pending == "heading":
+            if pending == "heading" and not level:
                 for run in runs:
                     run.bold = True
             if runs:
-                targets[-1].append(Paragraph(runs, pending))
+                targets[-1].append(Paragraph(runs, pending, level if pending == "heading" else 0))
             pending = None
         elif kind in ("bullet_list_open", "ordered_list_open"):
             block = ListBlock(kind == "ordered_list_open", int(token.attrGet("start") or 1))

@@ -25,7 +25,7 @@ from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     CALENDAR_WIDTHS,
-    FIGURES_WIDTHS,
+    figures_widths,
     Block,
     ListBlock,
     Paragraph,
@@ -292,7 +292,8 @@ class _Writer:
             self.run(paragraph, value, bold=True)
             self.run(paragraph, f" {label}")
         if document.figures.groups:
-            self.table(*figures_table(document), numeric_from=1, widths=FIGURES_WIDTHS)
+            head, rows = figures_table(document)
+            self.table(head, rows, numeric_from=1, widths=figures_widths(head))
         if has_chart(document):
             self.chart()
         for group in document.groups:

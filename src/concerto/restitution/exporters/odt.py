@@ -56,7 +56,7 @@ from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     CALENDAR_WIDTHS,
-    FIGURES_WIDTHS,
+    figures_widths,
     Block,
     ListBlock,
     Paragraph,
@@ -409,7 +409,8 @@ class _Writer:
             summary.addElement(entry)
         self.body.append(summary)
         if document.figures.groups:
-            self.table("Participation", *figures_table(document), numeric_from=1, widths=FIGURES_WIDTHS)
+            head, rows = figures_table(document)
+            self.table("Participation", head, rows, numeric_from=1, widths=figures_widths(head))
         if has_chart(document):
             self.chart()
         for group in document.groups:
