@@ -13,6 +13,7 @@ from concerto.contributions.api import ContributionApi
 from concerto.contributions.import_api import ImportApi
 from concerto.groups.api import GroupApi
 from concerto.live.api import LiveApi
+from concerto.restitution.api import RestitutionApi
 from concerto.votes.api import VoteApi
 from concerto.web.schemas import PROBLEM_STATUSES, Problem
 
@@ -30,6 +31,7 @@ API_HANDLERS: list = [
     CommentApi,
     BoardApi,
     SuggestionApi,
+    RestitutionApi,
 ]
 
 

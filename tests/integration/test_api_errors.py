@@ -179,6 +179,10 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         f"{base}/live/timer": {"post", "delete"},
         f"{base}/live/schedules": {"post"},
         f"{base}/live/schedules/{{schedule_id}}": {"delete"},
+        f"{base}/restitution": {"get", "put"},
+        f"{base}/restitution/draft/{{format_name}}": {"get"},
+        f"{base}/restitution/versions": {"get", "post"},
+        f"{base}/restitution/versions/{{number}}": {"get"},
     }
     assert {path: set(operations) for path, operations in paths.items()} == expected
     operations = [operation for item in paths.values() for operation in item.values()]
@@ -209,7 +213,7 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
                 "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
             }
     assert set(schemas["Problem"]["required"]) == {"type", "title", "status", "detail", "instance"}
-    assert len(API_HANDLERS) == 13
+    assert len(API_HANDLERS) == 14
     assert (await client.get("/schema")).status_code == 200
 
 
