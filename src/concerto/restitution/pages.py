@@ -7,11 +7,13 @@ import asyncio
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
 
+from concerto import i18n
 from concerto.errors import N_, ConcertoError, NotFound
 from concerto.groups import services as groups
 from concerto.markdown import render_markdown
 from concerto.restitution import exporters
 from concerto.restitution import services as restitution
+from concerto.restitution.build import FIGURES, SECTIONS, Options
 from concerto.restitution.model import Document
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
@@ -33,6 +35,25 @@ async def export_response(document: Document, format_name: str, filename: str) -
         media_type=exporter.media_type,
         headers={"content-disposition": f'attachment; filename="{filename}.{exporter.extension}"'},
     )
+
+
+def _choice(value: bool | None) -> str:
+    return "auto" if value is None else "1" if value else "0"
+
+
+def _figure_choices() -> list[tuple[str, str]]:
+    """Each headline figure with what it counts, for the editor's checkboxes."""
+    _ = i18n.gettext
+    return [
+        ("participants", _("Participants (people who joined, not the facilitators, plus those declared below)")),
+        ("meetings", _("Meetings held (calendar entries with a known attendance)")),
+        ("attendance", _("Attendances at the meetings (the sum of each meeting's attendance)")),
+        ("contributors", _("Contributors")),
+        ("contributions", _("Contributions")),
+        ("votes", _("Votes")),
+        ("supporters", _("People who voted")),
+        ("comments", _("Comments")),
+    ]
 
 
 class RestitutionPages(Controller):
@@ -62,9 +83,36 @@ class RestitutionPages(Controller):
         actor.require_facilitator()
         return render(request, "restitution/editor.html", **await self._context(consultation, actor))
 
+    @staticmethod
+    def _form(current: dict) -> dict:
+        """The form's fields as saved (the names the page posts, see ``save``)."""
+        options = current["options"]
+        form = {
+            "introduction": current["introduction"],
+            "context": current["context"],
+            "next_steps": current["next_steps"],
+            "min_support": options.min_support,
+            "include_hidden": options.include_hidden,
+            "show_authors": options.show_authors,
+            "subtitle": options.subtitle,
+            "date": options.date.isoformat() if options.date else "",
+            "organiser": options.organiser,
+            "declared_participants": "" if options.declared_participants is None else options.declared_participants,
+            "show_support": _choice(options.show_support),
+            "show_chart": options.show_chart,
+            "csv_french": _choice(options.csv_french),
+        }
+        for section in SECTIONS:
+            form[f"title_{section}"] = options.title(section)
+            form[f"include_{section}"] = section not in options.omitted
+        for key in FIGURES:
+            form[f"figure_{key}"] = key in options.figures
+        return form
+
     async def _context(self, consultation: dict, actor, form: dict | None = None) -> dict:
         current = await restitution.settings(consultation["id"])
         options = current["options"]
+        usual = restitution.section_titles(Options())
         ordered = {group_id: index for index, group_id in enumerate(options.group_order)}
         group_rows = sorted(
             await groups.list_for(consultation["id"]),
@@ -73,15 +121,9 @@ class RestitutionPages(Controller):
         return {
             "consultation": consultation,
             "actor": actor,
-            "form": form
-            or {
-                "introduction": current["introduction"],
-                "context": current["context"],
-                "next_steps": current["next_steps"],
-                "min_support": options.min_support,
-                "include_hidden": options.include_hidden,
-                "show_authors": options.show_authors,
-            },
+            "form": form or self._form(current),
+            "sections": [(section, usual[section]) for section in SECTIONS],
+            "figure_choices": _figure_choices(),
             "groups": group_rows,
             "versions": await restitution.versions(consultation["id"]),
             "formats": exporters.all_exporters(),
@@ -90,10 +132,16 @@ class RestitutionPages(Controller):
     @post("/facilitation/restitution", name="restitution-save")
     async def save(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
-        data = {key: form.get(key, "") for key in ("introduction", "context", "next_steps", "min_support")}
+        fields = ("introduction", "context", "next_steps", "min_support", "subtitle", "date", "organiser", "declared_participants")
+        data = {key: form.get(key, "") for key in fields}
         # Unticked checkboxes are absent from the form.
-        data["include_hidden"] = form.get("include_hidden") == "1"
-        data["show_authors"] = form.get("show_authors") == "1"
+        for name in ("include_hidden", "show_authors", "show_chart"):
+            data[name] = form.get(name) == "1"
+        for name in ("show_support", "csv_french"):
+            data[name] = {"auto": None, "1": True, "0": False}.get(form.get(name, "auto"), form.get(name))
+        data["titles"] = {section: form.get(f"title_{section}", "") for section in SECTIONS}
+        data["omitted"] = [section for section in SECTIONS if form.get(f"include_{section}") != "1"]
+        data["figures"] = [key for key in FIGURES if form.get(f"figure_{key}") == "1"]
         numbered = [(value, key.removeprefix("order_")) for key, value in form.items() if key.startswith("order_")]
         if numbered:
             # Groups sorted by the numbers typed; ties keep the page's order. Bad numbers sort last.

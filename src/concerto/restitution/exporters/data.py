@@ -3,7 +3,8 @@
 CSV columns have stable English ids (group, theme, kind, title, text, support,
 comments, status, grouped_with, author) so scripts and spreadsheets that read
 them survive a change of language; the cells are in the document's language.
-UTF-8 with a byte-order mark so Excel shows French accents; comma-separated.
+UTF-8 with a byte-order mark so Excel shows French accents; comma-separated, or
+« ; »-separated with French headings for French spreadsheets (see ``render_csv``).
 """
 
 from __future__ import annotations
@@ -50,10 +51,19 @@ def rows(document: Document):
 
 
 def render_csv(document: Document) -> bytes:
+    """Comma-separated with the stable English ids as headings; for French spreadsheets
+    (``document.csv_french``, the default in French) « ; »-separated with French headings
+    and statuses, which LibreOffice Calc and Excel set to French open as columns."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(document))
+    words = document.labels.csv_columns
+    french = document.csv_french and bool(words)
+    writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n")
+    writer.writerow([words[column] for column in COLUMNS] if french else COLUMNS)
+    status = COLUMNS.index("status")
+    for row in rows(document):
+        if french:
+            row = (*row[:status], words.get(row[status], row[status]), *row[status + 1 :])
+        writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
