@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+
+from babel.dates import format_date, format_skeleton
+
 from concerto.errors import N_
-from concerto.i18n import gettext
+from concerto.i18n import LOCALES, get_locale, gettext, translations
 
 _LABELS = {
     "role": {
@@ -29,12 +35,18 @@ _LABELS = {
         "rencontre": N_("meeting"),
         "atelier": N_("workshop"),
         "comite": N_("committee"),
+        "restitution": N_("restitution"),
+        "webinaire": N_("webinar"),
+        "seminaire": N_("seminar"),
+        "reunion-publique": N_("public meeting"),
     },
 }
 
 
 def label(family: str, code: str) -> str:
-    return gettext(_LABELS[family].get(code, code))
+    words = _LABELS[family].get(code)
+    # Not a known code (e.g. a meeting kind the facilitators typed): their words, untranslated.
+    return gettext(words) if words is not None else code
 
 
 def role_label(code: str) -> str:
@@ -51,6 +63,50 @@ def comment_status_label(code: str) -> str:
 
 def meeting_kind_label(code: str) -> str:
     return label("meeting", code)
+
+
+def _kind_key(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")
+
+
+def meeting_kind_code(text: str) -> str | None:
+    """The built-in meeting kind some words name, in any language and case (« Comité », committee, comite), or None."""
+    key = _kind_key(text)
+    for code, words in _LABELS["meeting"].items():
+        names = {code, words, *(translations(locale).gettext(words) for locale in LOCALES)}
+        if key in {_kind_key(name) for name in names}:
+            return code
+    return None
+
+
+FROM_TO = N_("from %(start)s to %(end)s")
+
+
+def date_span(start: dt.date, end: dt.date | None, language: str, from_to: str) -> str:
+    """« 10 décembre 2014 », or with an end date « du 26 au 30 janvier 2015 » (``from_to`` already translated).
+
+    Babel's format_interval abbreviates months (« 26–30 janv. 2015 »); a
+    restitution writes them out, as organisers do.
+    """
+    if end is None or end == start:
+        return format_date(start, format="long", locale=language)
+    first = format_skeleton("MMMMd", start, locale=language)
+    if start.year != end.year:
+        first = format_date(start, format="long", locale=language)
+    elif start.month == end.month and first[:1].isdigit():
+        # Day before month (« 26 janvier »): the month is said once, with the end.
+        first = format_skeleton("d", start, locale=language)
+    return from_to % {"start": first, "end": format_date(end, format="long", locale=language)}
+
+
+def meeting_when(row: dict) -> str:
+    """When a calendar entry takes place, for pages in the current language: its words, else its dates."""
+    if row.get("when"):
+        return row["when"]
+    if row.get("date") is None:
+        return ""
+    return date_span(row["date"], row.get("end_date"), get_locale(), gettext(FROM_TO))
 
 
 # An anonymised participant keeps no name (see consultations.personal_data): readers see this instead.
@@ -98,6 +154,8 @@ _FIELDS = {
     "place": N_("Place"),
     "attendance": N_("Attendance"),
     "notes": N_("Notes"),
+    "end_date": N_("End date"),
+    "when": N_("When, in words"),
     "role": N_("Role"),
     "parent_id": N_("Reply"),
     "label_acquis": N_("Label for achievements"),

@@ -64,8 +64,13 @@ class Meeting(Table):
     id = Serial(primary_key=True)
     consultation = ForeignKey(Consultation, index=True)
     title = Varchar(length=200)
-    kind = Varchar(length=20, default="rencontre")  # rencontre | atelier | comite
-    date = Date()
+    # A built-in code (consultations.services.MEETING_KINDS, translated when shown) or the facilitators' own words.
+    kind = Varchar(length=60, default="rencontre")
+    # A step of several days ends on end_date; a future step without a precise date
+    # has only its words in ``when`` (« mars-avril 2015 »); one of date and when is set (migration 0011).
+    date = Date(null=True, default=None)
+    end_date = Date(null=True, default=None)
+    when = Varchar(length=60, default="")
     place = Varchar(length=200, default="")
     attendance = Integer(null=True, default=None)
     notes = Text(default="")

@@ -177,7 +177,9 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
             {
                 "title": row["title"],
                 "kind": row["kind"],
-                "date": row["date"].isoformat(),
+                "date": row["date"].isoformat() if row["date"] else None,
+                "end_date": row["end_date"].isoformat() if row["end_date"] else None,
+                "when": row["when"],
                 "place": row["place"],
                 "attendance": row["attendance"],
                 "notes": row["notes"],

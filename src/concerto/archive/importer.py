@@ -112,6 +112,11 @@ def _check(archive: Archive) -> None:
             raise ArchiveError(f"kinds[{i}].code: a second kind {kind.code!r}")
         codes.add(kind.code)
     for i, theme in enumerate(archive.themes):
+    for i, meeting in enumerate(archive.meetings):
+        if meeting.date is None and not meeting.when.strip():
+            raise ArchiveError(f"meetings[{i}]: a date or when (in words) is needed")
+        if meeting.end_date is not None and (meeting.date is None or meeting.end_date < meeting.date):
+            raise ArchiveError(f"meetings[{i}].end_date: must be on or after date")
         need("groups", theme.group, f"themes[{i}].group")
     for i, item in enumerate(archive.contributions):
         here = f"contributions[{i}]"
@@ -266,7 +271,10 @@ async def _write(archive: Archive, slug: str) -> int:
         for k in by_id(archive.kinds)
     ])
     await _insert(Meeting, [
-        Meeting(consultation=cid, title=m.title, kind=m.kind, date=m.date, place=m.place, attendance=m.attendance, notes=m.notes)
+        Meeting(
+            consultation=cid, title=m.title, kind=m.kind, date=m.date, end_date=m.end_date, when=m.when,
+            place=m.place, attendance=m.attendance, notes=m.notes,
+        )
         for m in archive.meetings
     ])
     await _insert(WorkingGroup, [

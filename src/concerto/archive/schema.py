@@ -47,6 +47,7 @@ Slug = Annotated[str, Meta(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
 
 # Strings no longer than their database column (PostgreSQL enforces varchar lengths).
 Text30 = Annotated[str, Meta(max_length=30)]
+Text60 = Annotated[str, Meta(max_length=60)]
 Text80 = Annotated[str, Meta(max_length=80)]
 Text120 = Annotated[str, Meta(max_length=120)]
 Text140 = Annotated[str, Meta(max_length=140)]
@@ -75,11 +76,15 @@ class KindRecord(Record):
 
 class MeetingRecord(Record):
     title: Text200
-    kind: Literal["rencontre", "atelier", "comite"]
-    date: dt.date
+    # A built-in code (consultations.services.MEETING_KINDS) or the facilitators' own words.
+    kind: Text60
+    date: dt.date | None  # None for a future step said in words (when); one of the two is set
     place: Text200
     attendance: Count | None
     notes: str
+    # Since migration 0011; absent from older archives.
+    end_date: dt.date | None = None
+    when: Text60 = ""
 
 
 class GroupRecord(Record):

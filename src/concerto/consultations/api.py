@@ -26,6 +26,7 @@ from concerto.consultations.schemas import (
     RoleUpdate,
 )
 from concerto.groups import services as groups
+from concerto.labels import meeting_kind_label
 from concerto.live.wall import join_links
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
@@ -43,6 +44,14 @@ def _participant(row: dict) -> ParticipantRead:
         account_id=row["account"],
         anonymised_at=row["anonymised_at"],
     )
+
+
+def _with_kind_label(row: dict) -> dict:
+    return {**row, "kind_label": meeting_kind_label(row["kind"])}
+
+
+def _meeting(row: dict) -> MeetingRead:
+    return read(_with_kind_label(row), MeetingRead)
 
 
 def _actor(actor: Actor) -> ActorRead:
@@ -79,7 +88,7 @@ class ConsultationApi(Controller):
                 **consultation,
                 "kinds": await consultations.kinds(consultation["id"]),
                 "groups": await groups.overview(consultation["id"]),
-                "meetings": await consultations.meetings(consultation["id"]),
+                "meetings": [_with_kind_label(row) for row in await consultations.meetings(consultation["id"])],
             },
             ConsultationDetail,
         )
@@ -178,7 +187,7 @@ class MeetingApi(Controller):
 
     @get("/", summary="List the meetings")
     async def list_meetings(self, consultation: CurrentConsultation, actor: CurrentActor) -> list[MeetingRead]:
-        return [read(row, MeetingRead) for row in await consultations.meetings(consultation["id"])]
+        return [_meeting(row) for row in await consultations.meetings(consultation["id"])]
 
     @post("/", summary="Add a meeting to the calendar")
     async def create_meeting(
@@ -186,7 +195,7 @@ class MeetingApi(Controller):
     ) -> MeetingRead:
         """Facilitators only."""
         meeting_id = await consultations.add_meeting(consultation, actor, given(data))
-        return read(await consultations.meeting(consultation["id"], meeting_id), MeetingRead)
+        return _meeting(await consultations.meeting(consultation["id"], meeting_id))
 
     @patch("/{meeting_id:int}", summary="Change a meeting")
     async def update_meeting(
@@ -194,7 +203,7 @@ class MeetingApi(Controller):
     ) -> MeetingRead:
         """Facilitators only; send just the fields to change."""
         await consultations.update_meeting(consultation, actor, meeting_id, given(data))
-        return read(await consultations.meeting(consultation["id"], meeting_id), MeetingRead)
+        return _meeting(await consultations.meeting(consultation["id"], meeting_id))
 
     @delete("/{meeting_id:int}", summary="Remove a meeting from the calendar")
     async def delete_meeting(self, consultation: CurrentConsultation, actor: CurrentActor, meeting_id: Id) -> None:

@@ -10,11 +10,23 @@ from concerto.consultations import personal_data
 from concerto.consultations import services as consultations
 from concerto.errors import N_, ConcertoError
 from concerto.groups import services as groups
+from concerto.labels import meeting_kind_label
 from concerto.live.wall import join_links
 from concerto.web import session
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.pages import read_form, redirect, render, render_form_error
 from concerto.web.params import Id
+
+
+def _meeting_form(meeting: dict) -> dict:
+    """A stored meeting as its form shows it (kind in words, dates as the date fields want them)."""
+    return {
+        **meeting,
+        "kind": meeting_kind_label(meeting["kind"]),
+        "date": meeting["date"].isoformat() if meeting["date"] else "",
+        "end_date": meeting["end_date"].isoformat() if meeting["end_date"] else "",
+        "attendance": meeting["attendance"] if meeting["attendance"] is not None else "",
+    }
 
 
 def _dashboard_url(consultation: dict, anchor: str = "") -> str:
@@ -32,7 +44,8 @@ async def dashboard_context(request: Request, consultation: dict, actor: Actor) 
         "actor": actor,
         **await join_links(request, consultation, actor),
         "groups": await groups.overview(consultation["id"]),
-        "meetings": await consultations.meetings(consultation["id"]),
+        "meetings": await consultations.calendar(consultation["id"]),
+        "meeting_kinds": await consultations.meeting_kind_suggestions(consultation["id"]),
         "kinds": await consultations.kinds(consultation["id"]),
         "participants": people,
         "roles": consultations.ROLES,
@@ -168,7 +181,8 @@ class FacilitationPages(Controller):
             consultation=consultation,
             actor=actor,
             meeting=meeting,
-            form={**meeting, "date": meeting["date"].isoformat(), "attendance": meeting["attendance"] if meeting["attendance"] is not None else ""},
+            meeting_kinds=await consultations.meeting_kind_suggestions(consultation["id"]),
+            form=_meeting_form(meeting),
         )
 
     @post("/meetings/{meeting_id:int}", name="facilitation-meeting-update")
@@ -179,7 +193,14 @@ class FacilitationPages(Controller):
         except ConcertoError as error:
             meeting = {"id": meeting_id}
             return render_form_error(
-                request, "facilitation/meeting.html", error, form, consultation=consultation, actor=actor, meeting=meeting
+                request,
+                "facilitation/meeting.html",
+                error,
+                form,
+                consultation=consultation,
+                actor=actor,
+                meeting=meeting,
+                meeting_kinds=await consultations.meeting_kind_suggestions(consultation["id"]),
             )
         session.flash(request, N_("Meeting saved."))
         return redirect(_dashboard_url(consultation, "meetings"))

@@ -56,7 +56,7 @@ class ConsultationPages(Controller):
             consultation=consultation,
             actor=actor,
             groups=await groups.overview(consultation["id"]),
-            meetings=await consultations.meetings(consultation["id"]),
+            meetings=await consultations.calendar(consultation["id"]),
             kinds=await consultations.kinds(consultation["id"]),
         )
 

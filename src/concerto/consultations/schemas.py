@@ -12,8 +12,25 @@ from concerto.web.schemas import Input, described
 
 Status = Annotated[str, described("draft (facilitators only), open or closed.", "open")]
 Slug = Annotated[str, described("The consultation's address: lowercase letters, digits and hyphens.", "ess-2026")]
-MeetingKind = Annotated[str, described("rencontre, atelier or comite.", "atelier")]
-MeetingDate = Annotated[str, described("ISO date.", "2026-10-14")]
+MeetingKind = Annotated[
+    str,
+    described(
+        "A built-in kind: rencontre, atelier, comite, restitution, webinaire, seminaire or reunion-publique "
+        "(its label in French or English is understood too), or your own words, up to 60 characters.",
+        "atelier",
+        "comité métropolitain",
+    ),
+]
+MeetingDate = Annotated[str | None, described("ISO date; may be empty for a future step described by when.", "2026-10-14")]
+MeetingEndDate = Annotated[str | None, described("ISO date, for an entry of several days; on or after date.", "2026-10-16")]
+MeetingWhen = Annotated[
+    str,
+    described(
+        "When, in words (up to 60 characters), for a future step without a precise date; shown instead of the date. "
+        "A date or when is required.",
+        "mars-avril 2027",
+    ),
+]
 ShowOrganisations = Annotated[
     bool,
     described(
@@ -56,7 +73,9 @@ class KindRead(Struct):
 
 class MeetingCreate(Input):
     title: str
-    date: MeetingDate
+    date: MeetingDate | UnsetType = UNSET
+    end_date: MeetingEndDate | UnsetType = UNSET
+    when: MeetingWhen | UnsetType = UNSET
     kind: MeetingKind | UnsetType = UNSET
     place: str | UnsetType = UNSET
     attendance: int | None | UnsetType = UNSET
@@ -66,6 +85,8 @@ class MeetingCreate(Input):
 class MeetingUpdate(Input):
     title: str | UnsetType = UNSET
     date: MeetingDate | UnsetType = UNSET
+    end_date: MeetingEndDate | UnsetType = UNSET
+    when: MeetingWhen | UnsetType = UNSET
     kind: MeetingKind | UnsetType = UNSET
     place: str | UnsetType = UNSET
     attendance: int | None | UnsetType = UNSET
@@ -75,8 +96,11 @@ class MeetingUpdate(Input):
 class MeetingRead(Struct):
     id: int
     title: str
-    kind: str
-    date: dt.date
+    kind: Annotated[str, described("A built-in code, or the facilitators' own words.")]
+    kind_label: Annotated[str, described("The kind in the reader's language (the facilitators' words as they typed them).")]
+    date: dt.date | None
+    end_date: dt.date | None
+    when: str
     place: str
     attendance: int | None
     notes: str

@@ -11,12 +11,14 @@ from typing import Any
 from concerto import db
 from concerto.accounts.services import ROLES, Actor, add_facilitator, get_account
 from concerto.errors import N_, Conflict, Forbidden, NotAuthenticated, NotFound, field_error
+from concerto.labels import meeting_kind_code, meeting_kind_label, meeting_when
 from concerto.live import announce
 from concerto.tables import Consultation, ContributionKind, Meeting, Participant, WorkingGroup
 from concerto.validation import FieldErrors, matchable
 
 STATUSES = ("draft", "open", "closed")
-MEETING_KINDS = ("rencontre", "atelier", "comite")
+# Built-in kinds of calendar entries, translated when shown; facilitators may also type their own words.
+MEETING_KINDS = ("rencontre", "atelier", "comite", "restitution", "webinaire", "seminaire", "reunion-publique")
 # The two kinds the product is built around; labels can be renamed.
 DEFAULT_KINDS = (
     ("acquis", N_("Achievements to build on")),
@@ -125,7 +127,23 @@ async def invite_token(consultation_id: int, actor: Actor) -> str:
 
 
 async def meetings(consultation_id: int) -> list[dict]:
-    return await Meeting.select().where(Meeting.consultation == consultation_id).order_by(Meeting.date)
+    """The calendar: dated entries by date, then undated future steps in the order they were added."""
+    rows = await Meeting.select().where(Meeting.consultation == consultation_id).order_by(Meeting.id)
+    # Sorted here: SQLite puts NULL dates first, PostgreSQL last.
+    return sorted(rows, key=lambda row: (row["date"] is None, row["date"] or dt.date.min, row["id"]))
+
+
+async def calendar(consultation_id: int) -> list[dict]:
+    """The calendar as pages show it: each entry with when it takes place, in words (« du 26 au 30 janvier 2015 »)."""
+    return [{**row, "when_text": meeting_when(row)} for row in await meetings(consultation_id)]
+
+
+async def meeting_kind_suggestions(consultation_id: int) -> list[str]:
+    """What the kind field proposes: the built-in kinds, then the facilitators' own ones used in this consultation."""
+    used = await Meeting.select(Meeting.kind).where(Meeting.consultation == consultation_id).distinct()
+    builtin = [meeting_kind_label(code) for code in MEETING_KINDS]
+    own = sorted({row["kind"] for row in used if row["kind"] not in MEETING_KINDS}, key=str.casefold)
+    return builtin + [kind for kind in own if kind not in builtin]
 
 
 async def meeting(consultation_id: int, meeting_id: int) -> dict:
@@ -381,6 +399,29 @@ async def set_role(consultation: dict, actor: Actor, participant_id: int, role: 
 
 # -- calendar -----------------------------------------------------------------
 
+MEETING_KIND_MAX = 60
+MEETING_WHEN_MAX = 60
+
+
+def _date(errors: FieldErrors, field: str, raw: Any) -> dt.date | None:
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        errors.add(field, N_("Enter a date such as 2026-10-14."))
+        return None
+
+
+def _kind(errors: FieldErrors, raw: Any) -> str:
+    """A built-in code when the words name one (« Comité », « committee », comite), else the facilitators' words."""
+    text = " ".join(errors.text("kind", raw, max_length=MEETING_KIND_MAX, required=False).split())
+    if not text:
+        return "rencontre"
+    return meeting_kind_code(text) or text
+
 
 def _meeting_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     errors = FieldErrors()
@@ -388,16 +429,12 @@ def _meeting_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     if not partial or "title" in data:
         values["title"] = errors.text("title", data.get("title"), max_length=200)
     if not partial or "kind" in data:
-        values["kind"] = errors.choice("kind", data.get("kind", "rencontre"), MEETING_KINDS)
-    if not partial or "date" in data:
-        raw = data.get("date")
-        if isinstance(raw, dt.date):
-            values["date"] = raw
-        else:
-            try:
-                values["date"] = dt.date.fromisoformat(str(raw or "").strip())
-            except ValueError:
-                errors.add("date", N_("Enter a date such as 2026-10-14."))
+        values["kind"] = _kind(errors, data.get("kind"))
+    for field in ("date", "end_date"):
+        if not partial or field in data:
+            values[field] = _date(errors, field, data.get(field))
+    if not partial or "when" in data:
+        values["when"] = " ".join(errors.text("when", data.get("when"), max_length=MEETING_WHEN_MAX, required=False).split())
     if not partial or "place" in data:
         values["place"] = errors.text("place", data.get("place"), max_length=200, required=False)
     if not partial or "attendance" in data:
@@ -411,9 +448,23 @@ def _meeting_fields(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return values
 
 
+def _check_dates(entry: dict[str, Any]) -> None:
+    """One of date and when is needed; an end date follows its start date."""
+    errors = FieldErrors()
+    date, end_date = entry.get("date"), entry.get("end_date")
+    if date is None and not entry.get("when"):
+        errors.add("date", N_("Give a date, or say when in words (such as “March–April 2015”)."))
+    if end_date is not None and date is None:
+        errors.add("end_date", N_("An end date needs a start date."))
+    elif end_date is not None and end_date < date:
+        errors.add("end_date", N_("The end date cannot be before the start date."))
+    errors.raise_if_any()
+
+
 async def add_meeting(consultation: dict, actor: Actor, data: dict[str, Any]) -> int:
     actor.require_facilitator()
     values = _meeting_fields(data, partial=False)
+    _check_dates(values)
     rows = await Meeting.insert(Meeting(consultation=consultation["id"], **values)).returning(Meeting.id)
     return rows[0]["id"]
 
@@ -422,7 +473,8 @@ async def update_meeting(consultation: dict, actor: Actor, meeting_id: int, data
     actor.require_facilitator()
     values = _meeting_fields(data, partial=True)
     async with db.write_transaction():
-        await meeting(consultation["id"], meeting_id)
+        current = await meeting(consultation["id"], meeting_id)
+        _check_dates({**current, **values})
         if values:
             await Meeting.update(values).where(Meeting.id == meeting_id)
 
