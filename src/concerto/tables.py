@@ -132,7 +132,7 @@ class Contribution(Table):
     working_group = ForeignKey(WorkingGroup, index=True)
     kind = ForeignKey(ContributionKind)
     author = ForeignKey(Participant, index=True)
-    title = Varchar(length=140)
+    title = Varchar(length=200)
     body = Text(default="")
     # Rendered once on write: pages list hundreds of these.
     body_html = Text(default="")

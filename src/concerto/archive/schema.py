@@ -121,7 +121,7 @@ class ContributionRecord(Record):
     group: LocalId
     kind: LocalId
     author: LocalId
-    title: Text140
+    title: Text200
     body: str
     status: Literal["published", "hidden", "withdrawn"]
     theme: LocalId | None

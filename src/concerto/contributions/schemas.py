@@ -17,7 +17,7 @@ Body = Annotated[str, described("Markdown (raw HTML is not rendered).")]
 
 class ContributionCreate(Input):
     kind: KindCode
-    title: Annotated[str, described("A short title.", "Un fonds d'amorçage pour les coopératives")]
+    title: Annotated[str, described("A short title, up to 200 characters.", "Un fonds d'amorçage pour les coopératives")]
     body: Body | UnsetType = UNSET
 
 

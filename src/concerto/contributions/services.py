@@ -14,7 +14,7 @@ from concerto.markdown import render_markdown
 from concerto.tables import Contribution, ContributionKind, Participant, WorkingGroup
 from concerto.validation import FieldErrors, moderation_status, matchable
 
-TITLE_MAX = 140
+TITLE_MAX = 200
 BODY_MAX = 5_000
 SORTS = ("votes", "newest")
 PER_PAGE_CHOICES = (50, 100, 200)
