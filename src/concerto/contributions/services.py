@@ -57,8 +57,10 @@ async def _group_phase(group_id: int) -> dict:
     return row
 
 
-def _require_contributions_open(phase: dict) -> None:
-    if phase["consultation_status"] != "open":
+def _require_contributions_open(phase: dict, actor: Actor) -> None:
+    """Open consultations take contributions; a draft only from its facilitators, who prepare it."""
+    preparing = phase["consultation_status"] == "draft" and actor.is_facilitator
+    if phase["consultation_status"] != "open" and not preparing:
         raise Conflict(N_("This consultation is not open for participation."))
     if not phase["contributions_open"]:
         raise Conflict(N_("Contributions are closed in this working group."))
@@ -87,7 +89,7 @@ async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = 
             if earlier is not None:
                 return earlier
         phase = await _group_phase(group["id"])
-        _require_contributions_open(phase)
+        _require_contributions_open(phase, actor)
         rows = await Contribution.insert(
             Contribution(
                 consultation=actor.consultation_id,
@@ -184,7 +186,7 @@ async def update(actor: Actor, contribution_id: int, data: dict[str, Any]) -> No
         row = await _own(actor, contribution_id)
         if row["status"] != "published":
             raise Conflict(N_("This contribution can no longer be edited."))
-        _require_contributions_open(await _group_phase(row["working_group"]))
+        _require_contributions_open(await _group_phase(row["working_group"]), actor)
         if "body" in values:
             values["body_html"] = render_markdown(values["body"])
         if values:
@@ -199,7 +201,7 @@ async def withdraw(actor: Actor, contribution_id: int) -> None:
         row = await _own(actor, contribution_id)
         if row["status"] == "withdrawn":
             return
-        _require_contributions_open(await _group_phase(row["working_group"]))
+        _require_contributions_open(await _group_phase(row["working_group"]), actor)
         await Contribution.update({Contribution.status: "withdrawn", Contribution.updated_at: db.now()}).where(
             Contribution.id == contribution_id
         )
