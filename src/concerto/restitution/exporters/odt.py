@@ -3,7 +3,9 @@
 Headings are ``text:h`` with outline levels 1–3 in the styles "Heading 1–3"
 (LibreOffice's own names, so its navigator and tables of contents find them):
 1 for the sections and working groups, 2 for themes, 3 for « Les acquis à
-développer » / « De nouveaux enjeux ». Styles are made once per document, and
+développer » / « De nouveaux enjeux »; headings written in the section texts
+sit below them (up to 5). A real table of contents follows the cover, filled
+in so that it reads right before LibreOffice updates it. Styles are made once per document, and
 the many paragraphs of a long document are made without odfpy's per-element
 checks (see ``_node``).
 """
@@ -34,11 +36,24 @@ from odf.style import (
     TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TableRowProperties,
+    TabStop,
+    TabStops,
     TextProperties,
 )
 from odf.svg import Desc, Title
 from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import (
+    A,
+    BookmarkRef,
+    IndexBody,
+    IndexEntryLinkEnd,
+    IndexEntryLinkStart,
+    IndexEntryPageNumber,
+    IndexEntryTabStop,
+    IndexEntryText,
+    IndexTitle,
+    IndexTitleTemplate,
     List,
     ListItem,
     ListLevelStyleBullet,
@@ -50,25 +65,32 @@ from odf.text import (
     PageCount,
     PageNumber,
     Span,
+    TableOfContent,
+    TableOfContentEntryTemplate,
+    TableOfContentSource,
 )
 
 from concerto.restitution.chart import chart_pngs, fit, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
-    CALENDAR_WIDTHS,
+    calendar_numeric_from,
+    calendar_widths,
     figures_widths,
+    header_widths,
+    item_blocks,
+    item_support,
+    language_tag,
     Block,
     ListBlock,
     Paragraph,
     calendar_table,
-    day,
+    calendar_when,
     figures_summary,
     figures_table,
     fixed_zip,
     kinds,
     markdown_blocks,
     meeting_title,
-    support_text,
     visible_themes,
 )
 from concerto.restitution.model import Document, Item
@@ -82,13 +104,16 @@ _CHART_WIDTH_CM = 16.5
 _CHART_MAX_HEIGHT_CM = 22.0  # the page's 25.2 cm of text, less room for the caption
 _TEXT_WIDTH_CM = 17.0
 _BULLETS = "•◦▪–"
+_HEADER_PT, _CELL_PADDING_CM = 10.5, 0.3  # table headers: bold at the body's size; padding and borders
+_TOC_LEVELS = 3
 
 
 # Most of a long document is paragraphs, spans and list items: made directly
 # (no grammar check, style names already resolved) they cost half as much.
 _P, _H, _SPAN = (TEXTNS, "p"), (TEXTNS, "h"), (TEXTNS, "span")
 _LIST, _ITEM = (TEXTNS, "list"), (TEXTNS, "list-item")
-_LINK, _BREAK = (TEXTNS, "a"), (TEXTNS, "line-break")
+_LINK, _BREAK, _BOOKMARK = (TEXTNS, "a"), (TEXTNS, "line-break"), (TEXTNS, "bookmark")
+_NAME = (TEXTNS, "name")
 _STYLE_NAME, _OUTLINE_LEVEL, _START_VALUE = (TEXTNS, "style-name"), (TEXTNS, "outline-level"), (TEXTNS, "start-value")
 _HREF, _LINK_TYPE = (XLINKNS, "href"), (XLINKNS, "type")
 
@@ -109,12 +134,12 @@ def _node(qname: tuple[str, str], style: str | None = None, text: str | None = N
 class _Styles:
     """Every style of the document, made once."""
 
-    def __init__(self, doc: OpenDocumentText, language: str) -> None:
+    def __init__(self, doc: OpenDocumentText, language: str, country: str) -> None:
         self.doc = doc
         doc.fontfacedecls.addElement(FontFace(name=_FONT, fontfamily=f"'{_FONT}'", fontfamilygeneric="swiss", fontpitch="variable"))
         doc.fontfacedecls.addElement(FontFace(name=_MONO, fontfamily=f"'{_MONO}'", fontfamilygeneric="modern", fontpitch="fixed"))
         default = DefaultStyle(family="paragraph")
-        default.addElement(TextProperties(fontname=_FONT, fontsize="10.5pt", language=language, country="none"))
+        default.addElement(TextProperties(fontname=_FONT, fontsize="10.5pt", language=language, country=country))
         doc.styles.addElement(default)
 
         self.standard = self._paragraph("Standard")
@@ -131,7 +156,27 @@ class _Styles:
             2: self._paragraph("Heading 2", parent=heading, outline=2, text={"fontsize": "13pt"}),
             3: self._paragraph("Heading 3", parent=heading, outline=3,
                                text={"fontsize": "10.5pt", "color": _MUTED, "texttransform": "uppercase"}),
+            # Sub-headings written in the texts, below a theme's.
+            4: self._paragraph("Heading 4", parent=heading, outline=4, text={"fontsize": "10.5pt", "fontstyle": "italic"}),
+            5: self._paragraph("Heading 5", parent=heading, outline=5, text={"fontsize": "10.5pt", "fontweight": "normal",
+                                                                             "fontstyle": "italic"}),
         }
+        # The table of contents (LibreOffice's own style names): entries end with a dotted tab to the page number.
+        self.contents_heading = self._paragraph("Contents Heading", parent=heading, text={"fontsize": "16pt"})
+        self.contents = {}
+        for level in range(1, _TOC_LEVELS + 1):
+            style = Style(name=f"Contents {level}", displayname=f"Contents {level}", family="paragraph",
+                          parentstylename=self.standard)
+            properties = ParagraphProperties(marginleft=f"{0.5 * (level - 1):.1f}cm", marginbottom="0.1cm")
+            stops = TabStops()
+            stops.addElement(TabStop(position=f"{_TEXT_WIDTH_CM - 0.5 * (level - 1):.1f}cm", type="right",
+                                     leaderstyle="dotted", leadertext="."))
+            properties.addElement(stops)
+            style.addElement(properties)
+            if level == 1:
+                style.addElement(TextProperties(fontweight="bold"))
+            doc.styles.addElement(style)
+            self.contents[level] = style
         # A working group starts a page: an automatic style that is still "Heading 1".
         self.group_heading = Style(name="HeadingGroup", family="paragraph", parentstylename=self.headings[1])
         self.group_heading.addElement(ParagraphProperties(breakbefore="page"))
@@ -148,7 +193,8 @@ class _Styles:
         self.code = self._paragraph("Preformatted Text", parent=self.standard, text={"fontname": _MONO, "fontsize": "9pt"})
         self.cell = self._paragraph("Table Contents", parent=self.standard)
         self.cell_number = self._paragraph("Table Number", parent=self.cell, textalign="end")
-        self.cell_heading = self._paragraph("Table Heading", parent=self.cell, text={"fontweight": "bold"})
+        # A header never breaks inside a word: no hyphenation, and columns wide enough (see header_widths).
+        self.cell_heading = self._paragraph("Table Heading", parent=self.cell, text={"fontweight": "bold", "hyphenate": "false"})
         self.figure = self._paragraph("Figure", parent=self.standard, textalign="center", margintop="0.3cm")
         self.caption = self._paragraph("Caption", parent=self.standard, text={"fontsize": "9pt", "color": _MUTED},
                                        textalign="center", marginbottom="0.3cm")
@@ -156,6 +202,7 @@ class _Styles:
 
         self.strong = self._text("Strong Emphasis", fontweight="bold")
         self.muted = self._text("Muted", color=_MUTED)
+        self.index_link = self._text("Index Link", textunderlinestyle="none")  # entries read as text, not as web links
         self._inline: dict[tuple[bool, bool, bool, bool], Style] = {}
 
         self.bullets = ListStyle(name="List Bullet")
@@ -185,6 +232,9 @@ class _Styles:
         self.table_head_cell = Style(name="TableHeadCell", family="table-cell")
         self.table_head_cell.addElement(TableCellProperties(border=_LINE, padding="0.1cm", backgroundcolor="#f4f3ef"))
         doc.automaticstyles.addElement(self.table_head_cell)
+        self.table_row = Style(name="TableRow", family="table-row")  # a row is never split across pages
+        self.table_row.addElement(TableRowProperties(keeptogether="always"))
+        doc.automaticstyles.addElement(self.table_row)
         self.frame = Style(name="ChartFrame", family="graphic")
         self.frame.addElement(GraphicProperties(wrap="none", horizontalpos="center", horizontalrel="paragraph"))
         doc.automaticstyles.addElement(self.frame)
@@ -250,8 +300,10 @@ class _Writer:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.doc = OpenDocumentText()
-        self.styles = styles = _Styles(self.doc, document.language)
+        language, _, country = language_tag(document).partition("-")
+        self.styles = styles = _Styles(self.doc, language, country or "none")
         self.body: list[Element] = []  # top-level elements, attached once at the end
+        self.toc: list[tuple[int, str, str]] = []  # (level, title, bookmark) of each heading the contents list
         self.bullets, self.numbers = _name(styles.bullets), _name(styles.numbers)
         self.special = {"quote": _name(styles.quote), "code": _name(styles.code)}
         self.names = {
@@ -264,9 +316,21 @@ class _Writer:
     # -- pieces --
 
     def heading(self, level: int, text: str, style: Style | None = None) -> None:
-        node = _node(_H, _name(style or self.styles.headings[level]), text)
+        node = _node(_H, _name(style or self.styles.headings[level]))
         node.attributes[_OUTLINE_LEVEL] = str(level)
+        self.bookmark(node, level, text)
+        node.addText(text, check_grammar=False)
         self.body.append(node)
+
+    def bookmark(self, node: Element, level: int, title: str) -> None:
+        """A heading the table of contents lists gets a bookmark: its entry links to it and shows its page."""
+        if level > _TOC_LEVELS:
+            return
+        name = f"_Toc{len(self.toc) + 1}"
+        mark = _node(_BOOKMARK)
+        mark.attributes[_NAME] = name
+        node.appendChild(mark)
+        self.toc.append((level, title, name))
 
     def paragraph(self, text: str, style: Style) -> Element:
         node = _node(_P, _name(style), text)
@@ -293,7 +357,14 @@ class _Writer:
         """ODF elements for user Markdown (paragraphs and lists); ``style`` is a paragraph style name."""
         out = []
         for block in blocks:
-            if isinstance(block, Paragraph):
+            if isinstance(block, Paragraph) and block.level:  # a heading of the outline (see markdown_blocks)
+                level = min(block.level, max(self.styles.headings))
+                node = _node(_H, _name(self.styles.headings[level]))
+                node.attributes[_OUTLINE_LEVEL] = str(level)
+                self.bookmark(node, level, "".join(run.text for run in block.runs).strip())
+                self.runs(node, block)
+                out.append(node)
+            elif isinstance(block, Paragraph):
                 node = _node(_P, self.special.get(block.style, style))
                 self.runs(node, block)
                 out.append(node)
@@ -312,19 +383,21 @@ class _Writer:
             node.appendChild(item)
         return node
 
-    def markdown(self, text: str, style: Style | None = None) -> None:
-        self.body.extend(self.blocks(markdown_blocks(text), _name(style or self.styles.body)))
+    def markdown(self, text: str, style: Style | None = None, under: int = 0) -> None:
+        """User Markdown; with ``under`` (the section's outline level) its headings are outline headings."""
+        self.body.extend(self.blocks(markdown_blocks(text, under=under), _name(style or self.styles.body)))
 
     def table(self, name: str, head: list[str], rows: list[list[str]], numeric_from: int, widths: tuple[float, ...]) -> None:
         styles = self.styles
         table = Table(name=name, stylename=styles.table)
+        widths = header_widths(head, widths, _TEXT_WIDTH_CM, _HEADER_PT, _CELL_PADDING_CM)
         for index, share in enumerate(widths, start=1):
             column = Style(name=f"{name}.C{index}", family="table-column")
             column.addElement(TableColumnProperties(columnwidth=f"{_TEXT_WIDTH_CM * share:.2f}cm"))
             self.doc.automaticstyles.addElement(column)
             table.addElement(TableColumn(stylename=column))
-        header = TableHeaderRows()
-        row = TableRow()
+        header = TableHeaderRows()  # repeated at the top of each page
+        row = TableRow(stylename=styles.table_row)
         for text in head:
             cell = TableCell(valuetype="string", stylename=styles.table_head_cell)
             cell.addElement(P(stylename=styles.cell_heading, text=text))
@@ -332,7 +405,7 @@ class _Writer:
         header.addElement(row)
         table.addElement(header)
         for values in rows:
-            row = TableRow()
+            row = TableRow(stylename=styles.table_row)
             for index, text in enumerate(values):
                 cell = TableCell(valuetype="string", stylename=styles.table_cell)
                 cell.addElement(P(stylename=styles.cell_number if index >= numeric_from else styles.cell, text=text))
@@ -345,11 +418,12 @@ class _Writer:
         entry = _node(_ITEM)
         head = _node(_P, names["item_with_text" if item.body.strip() or item.grouped else "item"])
         head.appendChild(_node(_SPAN, names["strong"], item.title))
-        meta = f" — {support_text(self.document, item.support)}" + (f" · {item.author}" if item.author else "")
-        head.appendChild(_node(_SPAN, names["muted"], meta))
+        details = " · ".join(part for part in (item_support(self.document, item), item.author) if part)
+        if details:
+            head.appendChild(_node(_SPAN, names["muted"], f" — {details}"))
         entry.appendChild(head)
         if item.body.strip():
-            for child in self.blocks(markdown_blocks(item.body), names["item_body"]):
+            for child in self.blocks(item_blocks(item), names["item_body"]):
                 entry.appendChild(child)
         if item.grouped:
             entry.appendChild(_node(_P, names["note"], self.document.labels.grouped_with))
@@ -384,43 +458,34 @@ class _Writer:
         self.paragraph(document.subtitle, styles.subtitle)
         if not document.show_authors:
             self.paragraph(words.sentences["anonymous"], styles.note)
+        contents_at = len(self.body)  # the table of contents goes here, once every heading is known
         if document.introduction.strip():
             self.heading(1, words.introduction)
-            self.markdown(document.introduction)
+            self.markdown(document.introduction, under=1)
         if document.calendar:
             self.heading(1, words.calendar)
-            self.table("Calendar", *calendar_table(document), numeric_from=3, widths=CALENDAR_WIDTHS)
+            self.table(
+                "Calendar", *calendar_table(document), numeric_from=calendar_numeric_from(document), widths=calendar_widths(document)
+            )
             for row in document.calendar:
                 if row.notes.strip():
                     holder = self.paragraph("", styles.item)
-                    holder.addElement(Span(stylename=styles.strong, text=f"{day(document, row.date)} — {meeting_title(row)}"))
+                    holder.addElement(Span(stylename=styles.strong, text=f"{calendar_when(document, row)} — {meeting_title(row)}"))
                     self.markdown(row.notes)
         if document.context.strip():
             self.heading(1, words.context)
-            self.markdown(document.context)
-        self.heading(1, words.figures)
-        summary = List(stylename=styles.bullets)
-        for value, label in figures_summary(document):
-            line = P(stylename=styles.body)
-            line.addElement(Span(stylename=styles.strong, text=value))
-            line.addText(f" {label}")
-            entry = ListItem()
-            entry.addElement(line)
-            summary.addElement(entry)
-        self.body.append(summary)
-        if document.figures.groups:
-            head, rows = figures_table(document)
-            self.table("Participation", head, rows, numeric_from=1, widths=figures_widths(head))
-        if has_chart(document):
-            self.chart()
+            self.markdown(document.context, under=1)
+        if document.show_figures:
+            self.figures()
         for group in document.groups:
             self.heading(1, group.title, styles.group_heading)
             if group.description.strip():
-                self.markdown(group.description)
+                self.markdown(group.description, under=1)
             for theme in visible_themes(group):
-                self.heading(2, theme.title)
+                if theme.title:  # a group without themes: its items straight under the group
+                    self.heading(2, theme.title)
                 if theme.synthesis.strip():
-                    self.markdown(theme.synthesis)
+                    self.markdown(theme.synthesis, under=2)
                 for title, items in kinds(document, theme):
                     self.heading(3, title)
                     listing = _node(_LIST, self.bullets)
@@ -435,7 +500,8 @@ class _Writer:
                         self.paragraph(f"— {source}", styles.source)
         if document.next_steps.strip():
             self.heading(1, words.next_steps)
-            self.markdown(document.next_steps)
+            self.markdown(document.next_steps, under=1)
+        self.body.insert(contents_at, self.contents())
 
         self.footer()
         self.metadata()
@@ -445,6 +511,53 @@ class _Writer:
         out = io.BytesIO()
         self.doc.write(out)
         return fixed_zip(out.getvalue(), document.date, transform=_canonical_namespaces)
+
+    def figures(self) -> None:
+        document, styles = self.document, self.styles
+        self.heading(1, document.labels.figures)
+        summary = List(stylename=styles.bullets)
+        for value, label in figures_summary(document):
+            line = P(stylename=styles.body)
+            line.addElement(Span(stylename=styles.strong, text=value))
+            line.addText(f" {label}")
+            entry = ListItem()
+            entry.addElement(line)
+            summary.addElement(entry)
+        self.body.append(summary)
+        if document.figures.groups:
+            head, rows = figures_table(document)
+            self.table("Participation", head, rows, numeric_from=1, widths=figures_widths(head))
+        if has_chart(document):
+            self.chart()
+
+    def contents(self) -> Element:
+        """A real table of contents (LibreOffice updates it from Tools > Update), already filled in:
+        each entry links to its heading and shows its page through a reference LibreOffice lays out."""
+        title, styles = self.document.labels.table_of_contents, self.styles
+        toc = TableOfContent(name="Table of Contents", protected="true")
+        source = TableOfContentSource(outlinelevel=str(_TOC_LEVELS))
+        source.addElement(IndexTitleTemplate(stylename=styles.contents_heading, text=title))
+        for level in range(1, _TOC_LEVELS + 1):
+            template = TableOfContentEntryTemplate(outlinelevel=str(level), stylename=styles.contents[level])
+            for part in (IndexEntryLinkStart(), IndexEntryText(), IndexEntryTabStop(type="right", leaderchar="."),
+                         IndexEntryPageNumber(), IndexEntryLinkEnd()):
+                template.addElement(part)
+            source.addElement(template)
+        toc.addElement(source)
+        body = IndexBody()
+        head = IndexTitle(name="Table of Contents_Head")
+        head.addElement(P(stylename=styles.contents_heading, text=title))
+        body.addElement(head)
+        for level, text, bookmark in self.toc:
+            entry = P(stylename=styles.contents[level])
+            link = A(type="simple", href=f"#{bookmark}", stylename=styles.index_link, visitedstylename=styles.index_link,
+                     text=text)
+            link.appendChild(_node((TEXTNS, "tab")))
+            link.addElement(BookmarkRef(referenceformat="page", refname=bookmark, text="1"))
+            entry.addElement(link)
+            body.addElement(entry)
+        toc.addElement(body)
+        return toc
 
     def footer(self) -> None:
         master = MasterPage(name="Standard", pagelayoutname=self.styles.page_layout)
@@ -460,11 +573,17 @@ class _Writer:
     def metadata(self) -> None:
         document = self.document
         stamp = f"{document.date.isoformat()}T00:00:00"
-        self.doc.meta.addElement(dc.Title(text=document.title))
-        self.doc.meta.addElement(dc.Subject(text=document.subtitle))
-        self.doc.meta.addElement(dc.Language(text=document.language))
-        self.doc.meta.addElement(meta.CreationDate(text=stamp))
-        self.doc.meta.addElement(dc.Date(text=stamp))
+        info = self.doc.meta
+        info.addElement(dc.Title(text=document.title))
+        if document.subtitle:
+            info.addElement(dc.Subject(text=document.subtitle))
+            info.addElement(dc.Description(text=document.subtitle))
+        if document.organiser:
+            info.addElement(meta.InitialCreator(text=document.organiser))
+            info.addElement(dc.Creator(text=document.organiser))
+        info.addElement(dc.Language(text=language_tag(document)))
+        info.addElement(meta.CreationDate(text=stamp))
+        info.addElement(dc.Date(text=stamp))
 
 
 # odfpy declares, on each part's root, every namespace any element of the process
