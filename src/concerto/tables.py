@@ -211,6 +211,7 @@ class Restitution(Table):
     introduction = Text(default="")
     context = Text(default="")
     next_steps = Text(default="")
+    figures_text = Text(default="")  # at the top of the participation figures (migration 0012)
     # JSON: min_support, include_hidden, show_authors, group_order
     options = Text(default="{}")
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -225,6 +226,8 @@ class RestitutionVersion(Table, tablename="restitution_version"):
     published_at = Timestamptz(default=TimestamptzNow())
     published_by = ForeignKey(Participant, null=True, default=None, on_delete=OnDelete.set_null)
     document = Text()  # JSON of restitution.model.Document
+    # SHA-256 of what the document says (restitution.services.content_hash), migration 0012.
+    content_hash = Varchar(length=64, default="")
 
 
 class RequestKey(Table, tablename="request_key"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in_as_facilitator
@@ -31,10 +33,28 @@ def test_editor_previews_texts_live_and_downloads_an_odt(demo_server, chromium):
     introduction.dispatch_event("input")
     expect(preview).to_be_hidden()
 
+    # A download saves what was typed first: the file has the new text, and so has the page after a reload.
+    introduction.fill("Un texte tapé juste avant de télécharger.")
     with page.expect_download() as download:
         page.get_by_role("link", name="OpenDocument (LibreOffice)").click()
     assert download.value.suggested_filename.endswith(".odt")
-    with open(download.value.path(), "rb") as odt:
-        assert odt.read(2) == b"PK"  # a zip package, as ODF is
+    with zipfile.ZipFile(download.value.path()) as odt:  # a zip package, as ODF is
+        assert "Un texte tapé juste avant de télécharger." in odt.read("content.xml").decode()
+    page.reload()
+    expect(introduction).to_have_value("Un texte tapé juste avant de télécharger.")
+
+    # Leaving with unsaved changes asks first; staying keeps the text.
+    introduction.fill("Pas encore enregistré")
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="Tableau de bord de l’animation").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    expect(introduction).to_have_value("Pas encore enregistré")
     assert errors == []
     context.close()

@@ -22,6 +22,7 @@ async def test_every_setting_round_trips_and_shapes_the_draft(new_browser):
 
     changes = {
         "introduction": "Accueil.\n\n## Les principes validés\n\nTrois principes.",
+        "figures_text": "Au total, 60 participants sur les quatre rencontres.",
         "subtitle": "En préparation de la délibération cadre",
         "date": "2015-02-11",
         "organiser": "Métropole européenne de Lille",
@@ -39,7 +40,8 @@ async def test_every_setting_round_trips_and_shapes_the_draft(new_browser):
     assert body["section_titles"]["calendar"] == "Rappel du calendrier"
 
     document = ok(await facilitator.api("GET", f"{base}/draft/json"))
-    assert document["subtitle"] == "En préparation de la délibération cadre" and document["date"] == "2015-02-11"
+    assert document["subtitle"] == "En préparation de la délibération cadre — brouillon du 11 février 2015"
+    assert document["date"] == "2015-02-11"
     assert document["organiser"] == "Métropole européenne de Lille"
     assert document["labels"]["calendar"] == "Rappel du calendrier"
     # 59 declared + the one participant who used Concerto; the facilitator is not counted.

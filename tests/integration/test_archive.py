@@ -267,6 +267,12 @@ def _set(path: str, value):
 
 DELETE = object()
 BAD_ARCHIVES = [
+    # A published version is immutable: changing what it says (here one contribution's title) is refused.
+    (
+        "published version changed",
+        _set("restitution_versions.0.document.groups.0.themes.0.acquis.0.title", "Un titre réécrit"),
+        "this published version was changed after it was published",
+    ),
     ("wrong format", _set("format", "zip"), "this is not a Concerto archive"),
     ("future version", _set("version", 3), "format version 3, newer than this Concerto understands"),
     ("missing field", _set("contributions.0.title", DELETE), "contributions[0]: object missing required field `title`"),

@@ -92,7 +92,7 @@ async def test_titles_sections_dates_and_groups_without_themes(database):
     })
     document = await restitution.draft(world.consultation, world.facilitator)
     assert (document.subtitle, document.date.isoformat(), document.organiser) == (
-        "En préparation de la délibération cadre", "2015-02-11", "Métropole européenne de Lille"
+        "En préparation de la délibération cadre — brouillon du 11 février 2015", "2015-02-11", "Métropole européenne de Lille"
     )
     assert document.next_steps == "" and document.calendar == []
     # The group has no theme: its contributions come with no « not yet in a theme » heading.

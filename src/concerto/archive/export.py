@@ -19,7 +19,7 @@ from concerto import db
 from concerto.archive import translate
 from concerto.archive.schema import FORMAT, REMOVABLE, TABLES, VERSION, ArchiveError, exported_with, timestamp
 from concerto.restitution.model import Document
-from concerto.restitution.services import read_options
+from concerto.restitution.services import content_hash, options_dict, read_options
 from concerto.tables import (
     BoardAction,
     Comment,
@@ -288,11 +288,10 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
         else {
             "introduction": restitution["introduction"],
             "context": restitution["context"],
+            "figures_text": restitution["figures_text"],
             "next_steps": restitution["next_steps"],
             "options": {
-                "min_support": options.min_support,
-                "include_hidden": options.include_hidden,
-                "show_authors": options.show_authors,
+                **options_dict(options),
                 # Groups that no longer exist have no effect on the order: left out.
                 "group_order": [group(group_id) for group_id in options.group_order if group_id in live_groups],
             },
@@ -303,9 +302,13 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
                 "number": row["number"],
                 "published_at": timestamp(row["published_at"]),
                 "published_by": participants(row["published_by"]),
-                "document": translate.map_document(
-                    row["document"], ref, f"restitution version {row['number']}", author=author if pseudonymise else None
+                "document": (
+                    document := translate.map_document(
+                        row["document"], ref, f"restitution version {row['number']}", author=author if pseudonymise else None
+                    )
                 ),
+                # Pseudonymised, the document says other names: it gets the hash of what it now says.
+                "content_hash": content_hash(document) if pseudonymise or not row["content_hash"] else row["content_hash"],
             }
             for row in versions
         ],

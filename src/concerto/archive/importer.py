@@ -25,6 +25,7 @@ from concerto.archive.schema import REMOVABLE, SLUG_PATTERN, TABLES, Archive, Ar
 from concerto.consultations.services import get_by_id, new_invite_token, unused_join_code
 from concerto.markdown import render_markdown
 from concerto.restitution.model import Document
+from concerto.restitution.services import content_hash
 from concerto.tables import (
     BoardAction,
     Comment,
@@ -111,12 +112,12 @@ def _check(archive: Archive) -> None:
         if kind.code in codes:
             raise ArchiveError(f"kinds[{i}].code: a second kind {kind.code!r}")
         codes.add(kind.code)
-    for i, theme in enumerate(archive.themes):
     for i, meeting in enumerate(archive.meetings):
         if meeting.date is None and not meeting.when.strip():
             raise ArchiveError(f"meetings[{i}]: a date or when (in words) is needed")
         if meeting.end_date is not None and (meeting.date is None or meeting.end_date < meeting.date):
             raise ArchiveError(f"meetings[{i}].end_date: must be on or after date")
+    for i, theme in enumerate(archive.themes):
         need("groups", theme.group, f"themes[{i}].group")
     for i, item in enumerate(archive.contributions):
         here = f"contributions[{i}]"
@@ -167,6 +168,12 @@ def _check(archive: Archive) -> None:
             Document.from_dict(version.document)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ArchiveError(f"{here}.document: not a restitution document ({error!r})") from None
+        # A published version is immutable: an archive whose document was changed since is refused.
+        if version.content_hash is not None and content_hash(version.document) != version.content_hash:
+            raise ArchiveError(
+                f"{here}.document: this published version was changed after it was published "
+                "(its content does not match its content_hash); published versions cannot be changed"
+            )
         translate.map_document(copy.deepcopy(version.document), named_ref, f"{here}.document")
 
 
@@ -358,14 +365,13 @@ async def _write(archive: Archive, slug: str) -> int:
     if archive.restitution is not None:
         r = archive.restitution
         options = {
-            "min_support": r.options.min_support,
-            "include_hidden": r.options.include_hidden,
-            "show_authors": r.options.show_authors,
+            **{key: value for key, value in msgspec.structs.asdict(r.options).items() if value is not None},
             "group_order": [ref("groups", g) for g in r.options.group_order],
         }
         await Restitution.insert(
             Restitution(
-                consultation=cid, introduction=r.introduction, context=r.context, next_steps=r.next_steps,
+                consultation=cid, introduction=r.introduction, context=r.context, figures_text=r.figures_text,
+                next_steps=r.next_steps,
                 options=json.dumps(options), updated_at=r.updated_at,
             )
         )
@@ -373,6 +379,7 @@ async def _write(archive: Archive, slug: str) -> int:
         RestitutionVersion(
             consultation=cid, number=v.number, published_at=v.published_at, published_by=ref("participants", v.published_by),
             document=json.dumps(translate.map_document(copy.deepcopy(v.document), ref, ""), ensure_ascii=False),
+            content_hash=content_hash(v.document),
         )
         for v in archive.restitution_versions
     ])

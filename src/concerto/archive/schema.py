@@ -208,6 +208,17 @@ class RestitutionOptions(Record):
     include_hidden: bool
     show_authors: bool
     group_order: list[LocalId]
+    # Since format 2 of the restitution document; defaults for older archives.
+    show_support: bool | None = None
+    show_chart: bool = True
+    figures: list[str] | None = None
+    declared_participants: Count | None = None
+    subtitle: Text200 = ""
+    date: str | None = None
+    organiser: Text200 = ""
+    titles: dict[str, Text200] = msgspec.field(default_factory=dict)
+    omitted: list[str] = msgspec.field(default_factory=list)
+    csv_french: bool | None = None
 
 
 class RestitutionRecord(Record):
@@ -216,6 +227,7 @@ class RestitutionRecord(Record):
     next_steps: str
     options: RestitutionOptions
     updated_at: Timestamp
+    figures_text: str = ""  # since migration 0012
 
 
 class VersionRecord(Record):
@@ -223,6 +235,8 @@ class VersionRecord(Record):
     published_at: Timestamp
     published_by: LocalId | None
     document: dict[str, Any]  # restitution.model.Document, with archive contribution ids
+    # restitution.services.content_hash of the document (absent in archives made before)
+    content_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")] | None = None
 
 
 class Summary(Record):

@@ -39,6 +39,7 @@ async def _read(consultation: dict) -> RestitutionRead:
     return RestitutionRead(
         introduction=current["introduction"],
         context=current["context"],
+        figures_text=current["figures_text"],
         next_steps=current["next_steps"],
         **{**options, "date": current["options"].date},
         section_titles=restitution.section_titles(current["options"]),

@@ -89,6 +89,20 @@ def labels() -> Labels:
             "comments": _("Comments"),
             "contributors": _("Contributors"),
         },
+        csv_columns={
+            "group": _("Working group"),
+            "theme": _("Theme"),
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "text": _("Text"),
+            "support": _("Supporters"),
+            "comments": _("Comments"),
+            "status": _("Status"),
+            "grouped_with": _("Grouped with"),
+            "author": _("Author"),
+            "published": i18n.pgettext("contribution status", "published"),
+            "hidden": i18n.pgettext("contribution status", "hidden"),
+        },
         sentences={
             "unthemed": _("Contributions not yet in a theme"),
             "participants": _("participants"),
@@ -162,6 +176,7 @@ async def build_document(
     *,
     introduction: str = "",
     context: str = "",
+    figures_text: str = "",
     next_steps: str = "",
     options: Options = Options(),
     version: int | None = None,
@@ -240,7 +255,7 @@ async def build_document(
         )
 
     words = labels()
-    for section, attribute in _SECTION_LABELS.items():
+    for section, attribute in SECTION_LABELS.items():
         if options.title(section).strip():
             setattr(words, attribute, options.title(section).strip())
     sections = []
@@ -331,12 +346,18 @@ async def build_document(
     }
     language = i18n.get_locale()
     summary = [
-        [format_decimal(counts[key], locale=language), i18n.npgettext("restitution figure", *_FIGURE_WORDS[key], counts[key])]
+        [format_decimal(counts[key], locale=language), _FIGURE_WORDS[key](counts[key])]
         for key in FIGURES
         if key in options.figures and counts[key]
     ]
     if options.subtitle.strip():
-        subtitle = options.subtitle.strip()
+        # The facilitators' subtitle, still saying which version (or that it is a draft) it is.
+        edition = (
+            i18n.gettext("version %(number)s of %(date)s", number=version, date=i18n.format_day(day))
+            if version
+            else i18n.gettext("draft of %(date)s", date=i18n.format_day(day))
+        )
+        subtitle = f"{options.subtitle.strip()} — {edition}"
     elif version:
         subtitle = i18n.gettext("Restitution — version %(number)s of %(date)s", number=version, date=i18n.format_day(day))
     else:
@@ -363,7 +384,9 @@ async def build_document(
         show_support=figures.votes > 0 if options.show_support is None else options.show_support,
         show_chart=options.show_chart,
         show_figures="figures" not in omitted,
+        figures_text=figures_text,
         summary=summary,
+        csv_french=language.split("_")[0] == "fr" if options.csv_french is None else options.csv_french,
     )
     if language.split("_")[0] == "fr":
         french_typography(document)
@@ -375,23 +398,23 @@ def _contributors(rows: list[dict]) -> int:
     return len({row["author"] for row in rows if row["author_role"] == "participant"})
 
 
-_SECTION_LABELS = {
+SECTION_LABELS = {
     "introduction": "introduction",
     "calendar": "calendar",
     "context": "context",
     "figures": "figures",
     "next_steps": "next_steps",
 }
-# Each headline figure's words, singular and plural (the number is written before them).
+# Each headline figure's words for a number (written before them), through gettext's plurals.
 _FIGURE_WORDS = {
-    "participants": ("participant", "participants"),
-    "meetings": ("meeting", "meetings"),
-    "attendance": ("attendance at the meetings", "attendances at the meetings"),
-    "contributors": ("contributor", "contributors"),
-    "contributions": ("contribution", "contributions"),
-    "votes": ("vote", "votes"),
-    "supporters": ("person who voted", "people who voted"),
-    "comments": ("comment", "comments"),
+    "participants": lambda n: i18n.npgettext("restitution figure", "participant", "participants", n),
+    "meetings": lambda n: i18n.npgettext("restitution figure", "meeting", "meetings", n),
+    "attendance": lambda n: i18n.npgettext("restitution figure", "attendance at the meetings", "attendances at the meetings", n),
+    "contributors": lambda n: i18n.npgettext("restitution figure", "contributor", "contributors", n),
+    "contributions": lambda n: i18n.npgettext("restitution figure", "contribution", "contributions", n),
+    "votes": lambda n: i18n.npgettext("restitution figure", "vote", "votes", n),
+    "supporters": lambda n: i18n.npgettext("restitution figure", "person who voted", "people who voted", n),
+    "comments": lambda n: i18n.npgettext("restitution figure", "comment", "comments", n),
 }
 
 
@@ -408,6 +431,7 @@ def french_typography(document: Document) -> None:
     words.sentences = {key: french(value) for key, value in words.sentences.items()}
     document.introduction = french_markdown(document.introduction)
     document.context = french_markdown(document.context)
+    document.figures_text = french_markdown(document.figures_text)
     document.next_steps = french_markdown(document.next_steps)
     for row in document.calendar:
         row.title, row.kind, row.place, row.notes = french(row.title), french(row.kind), french(row.place), french_markdown(row.notes)

@@ -129,6 +129,8 @@ class Labels:
     # Table headings: date, meeting, place, attendance, contributions; group, acquis, enjeux, votes, comments, contributors
     columns: dict[str, str] = field(default_factory=dict)
     sentences: dict[str, str] = field(default_factory=dict)  # short fixed sentences (e.g. figures summary)
+    # CSV headings in the document's language, by column id; {} in versions before format 2.
+    csv_columns: dict[str, str] = field(default_factory=dict)
 
     def support_text(self, count: int) -> str:
         return (self.support if count <= 1 else self.support_plural) % {"num": count}
@@ -159,6 +161,9 @@ class Document:
     # The headline figures the facilitators chose, as (number, words) with the
     # plural already chosen (« 60 » « participants »); [] in versions before format 2.
     summary: list[list[str]] = field(default_factory=list)
+    figures_text: str = ""  # Markdown at the top of the participation figures
+    # CSV for French spreadsheets: « ; » between cells, French headings.
+    csv_french: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

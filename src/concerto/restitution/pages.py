@@ -90,6 +90,7 @@ class RestitutionPages(Controller):
         form = {
             "introduction": current["introduction"],
             "context": current["context"],
+            "figures_text": current["figures_text"],
             "next_steps": current["next_steps"],
             "min_support": options.min_support,
             "include_hidden": options.include_hidden,
@@ -132,7 +133,7 @@ class RestitutionPages(Controller):
     @post("/facilitation/restitution", name="restitution-save")
     async def save(self, request: Request, consultation: CurrentConsultation, actor: CurrentActor) -> Template | Redirect:
         form = await read_form(request)
-        fields = ("introduction", "context", "next_steps", "min_support", "subtitle", "date", "organiser", "declared_participants")
+        fields = ("introduction", "context", "figures_text", "next_steps", "min_support", "subtitle", "date", "organiser", "declared_participants")
         data = {key: form.get(key, "") for key in fields}
         # Unticked checkboxes are absent from the form.
         for name in ("include_hidden", "show_authors", "show_chart"):

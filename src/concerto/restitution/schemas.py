@@ -29,6 +29,7 @@ class RestitutionUpdate(Input):
 
     introduction: Markdown | UnsetType = UNSET
     context: Markdown | UnsetType = UNSET
+    figures_text: Annotated[str, described("Markdown at the top of the participation figures.")] | UnsetType = UNSET
     next_steps: Markdown | UnsetType = UNSET
     subtitle: Annotated[str, described("Under the title; empty: « Restitution — version N du … ».")] | UnsetType = UNSET
     date: Annotated[dt.date | None, described("The document's date; null: the day it is compiled or published.")] | UnsetType = UNSET
@@ -62,6 +63,7 @@ class VersionRead(Struct):
 class RestitutionRead(Struct):
     introduction: str
     context: str
+    figures_text: str
     next_steps: str
     subtitle: str
     date: dt.date | None

@@ -21,14 +21,14 @@ MAX_MIN_SUPPORT = 100_000
 
 TITLE_MAX = 200  # a subtitle, a section's title, the organiser
 MAX_DECLARED = 1_000_000
-_TEXTS = ("introduction", "context", "next_steps")
+_TEXTS = ("introduction", "context", "figures_text", "next_steps")
 
 
 async def settings(consultation_id: int) -> dict:
     """The texts and options (empty ones until facilitators write them)."""
     row = await Restitution.select().where(Restitution.consultation == consultation_id).first()
     if row is None:
-        return {"introduction": "", "context": "", "next_steps": "", "options": Options()}
+        return {"introduction": "", "context": "", "figures_text": "", "next_steps": "", "options": Options()}
     return {**row, "options": read_options(row["options"])}
 
 
@@ -194,6 +194,7 @@ async def _document(consultation: dict, *, version: int | None = None, published
         consultation,
         introduction=current["introduction"],
         context=current["context"],
+        figures_text=current["figures_text"],
         next_steps=current["next_steps"],
         options=current["options"],
         version=version,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from concerto.labels import date_span
 from concerto.markdown import parse_markdown, plain_paragraphs
 from concerto.restitution.model import Document, GroupSection, Item, MeetingRow, ThemeSection
 
@@ -79,33 +81,74 @@ def kinds(document: Document, theme: ThemeSection) -> list[tuple[str, list[Item]
     return [(title, items) for title, items in halves if items]
 
 
-# Share of the text width of each column, for formats that need widths.
-CALENDAR_WIDTHS = (0.18, 0.34, 0.18, 0.15, 0.15)
+# Share of the text width of each calendar column, for formats that need widths;
+# the columns kept (see calendar_columns) are stretched to the whole width.
+CALENDAR_WIDTHS = {"date": 0.18, "meeting": 0.34, "place": 0.18, "attendance": 0.15, "contributions": 0.15}
+_CALENDAR_NUMBERS = ("attendance", "contributions")
+
+
+def calendar_when(document: Document, row: MeetingRow) -> str:
+    """The date cell: « 10 décembre 2014 », « du 26 au 30 janvier 2015 » or the words given (« mars-avril 2015 »),
+    followed by « À venir » for a step still to come."""
+    words = document.labels.sentences
+    if row.when:
+        text = row.when
+    elif row.date is None:
+        text = ""
+    else:
+        text = date_span(row.date, row.end_date, document.language, words.get("from_to", "%(start)s – %(end)s"))
+    if not row.upcoming:
+        return text
+    mark = words.get("upcoming", "")
+    return f"{text} · {mark}" if text and mark else text or mark
+
+
+def calendar_columns(document: Document) -> list[str]:
+    """Date and entry, then place, attendance and contributions only when some entry has one."""
+    entries = document.calendar
+    shown = {
+        "place": any(row.place.strip() for row in entries),
+        "attendance": any(row.attendance is not None for row in entries),
+        "contributions": any(row.contributions for row in entries),
+    }
+    return [key for key in CALENDAR_WIDTHS if shown.get(key, True)]
+
+
+def calendar_widths(document: Document) -> tuple[float, ...]:
+    keys = calendar_columns(document)
+    total = sum(CALENDAR_WIDTHS[key] for key in keys)
+    return tuple(CALENDAR_WIDTHS[key] / total for key in keys)
+
+
+def calendar_numeric_from(document: Document) -> int:
+    """The index of the first number column (numbers come last, right-aligned)."""
+    return sum(1 for key in calendar_columns(document) if key not in _CALENDAR_NUMBERS)
 
 
 def calendar_table(document: Document) -> tuple[list[str], list[list[str]]]:
+    """The headings and cells of the columns kept (see calendar_columns); the entry is always the second column."""
     columns = document.labels.columns
-    head = [columns["date"], columns["meeting"], columns["place"], columns["attendance"], columns["contributions"]]
-    rows = [
-        [
-            day(document, row.date),
-            meeting_title(row),
-            row.place,
-            "" if row.attendance is None else number(document, row.attendance),
-            number(document, row.contributions),
-        ]
-        for row in document.calendar
-    ]
+    keys = calendar_columns(document)
+    cells: dict[str, Callable[[MeetingRow], str]] = {
+        "date": lambda row: calendar_when(document, row),
+        "meeting": meeting_title,
+        "place": lambda row: row.place,
+        "attendance": lambda row: "" if row.attendance is None else number(document, row.attendance),
+        "contributions": lambda row: number(document, row.contributions),
+    }
+    head = [columns[key] for key in keys]
+    rows = [[cells[key](row) for key in keys] for row in document.calendar]
     return head, rows
 
 
 def figures_table(document: Document) -> tuple[list[str], list[list[str]]]:
-    """Per working group; the votes and comments columns only when some group has any."""
+    """Per working group; the votes, comments and contributors columns only when some group has any
+    (contributions all typed up by facilitators have no contributor)."""
     columns, groups = document.labels.columns, document.figures.groups
     keys = [
         key
         for key in ("acquis", "enjeux", "votes", "comments", "contributors")
-        if key not in ("votes", "comments") or any(getattr(group, key) for group in groups)
+        if key in ("acquis", "enjeux") or any(getattr(group, key) for group in groups)
     ]
     head = [columns["group"], *(columns[key] for key in keys)]
     rows = [[group.title, *(number(document, getattr(group, key)) for key in keys)] for group in groups]
@@ -117,6 +160,55 @@ def figures_widths(head: list[str]) -> tuple[float, ...]:
     figures = len(head) - 1
     share = min(0.16, 0.72 / max(figures, 1))
     return (1 - share * figures, *([share] * figures))
+
+
+@functools.cache
+def _bold_advances() -> dict[str, int]:
+    """Advance widths (1/1000 em) of Helvetica Bold, whose metrics Arial Bold and Liberation
+    Sans Bold share, from the AFM file matplotlib ships (no dependence on installed fonts)."""
+    import matplotlib  # already needed for the chart
+
+    path = f"{matplotlib.get_data_path()}/fonts/afm/phvb8a.afm"
+    advances = {}
+    with open(path, encoding="latin-1") as afm:
+        for line in afm:
+            if line.startswith("C ") and " WX " in line:
+                code, width = int(line.split()[1]), int(line.split(" WX ")[1].split()[0])
+                if 32 <= code < 127:
+                    advances[chr(code)] = width
+    return advances
+
+
+def bold_width_cm(text: str, size_pt: float) -> float:
+    """The width of ``text`` set in a bold sans-serif at ``size_pt`` (accents as their letter)."""
+    advances = _bold_advances()
+    total = 0
+    for char in text:
+        width = advances.get(char)
+        if width is None:
+            base = unicodedata.normalize("NFD", char)[:1]
+            width = advances.get(base, advances["M"] if char.isupper() else advances["n"])
+        total += width
+    return total / 1000 * size_pt * 2.54 / 72
+
+
+def header_widths(head: list[str], shares: tuple[float, ...], text_cm: float, size_pt: float,
+                  padding_cm: float) -> tuple[float, ...]:
+    """``shares`` (of the text width) changed so that the longest word of each header fits
+    its column (« Contributeurs » never broken): narrow columns are widened, the others pay."""
+    # Only ordinary spaces are break opportunities: a no-break space joins words.
+    need = [max(bold_width_cm(word, size_pt) for word in title.split(" ")) / text_cm + padding_cm / text_cm for title in head]
+    if sum(need) >= 1:  # too many columns for the page: as fair as it gets
+        return tuple(value / sum(need) for value in need)
+    fixed: set[int] = set()
+    while True:
+        free = 1 - sum(need[i] for i in fixed)
+        rest = sum(share for i, share in enumerate(shares) if i not in fixed)
+        widths = [need[i] if i in fixed else share * free / rest for i, share in enumerate(shares)]
+        short = {i for i, width in enumerate(widths) if i not in fixed and width < need[i]}
+        if not short:
+            return tuple(widths)
+        fixed |= short
 
 
 def figures_summary(document: Document) -> list[tuple[str, str]]:
@@ -206,7 +298,7 @@ def outline(document: Document) -> list[Heading]:
     if document.context.strip():
         section("context", words.context, document.context)
     if document.show_figures:
-        section("figures", words.figures)
+        section("figures", words.figures, document.figures_text)
     for index, group in enumerate(document.groups, start=1):
         anchor = f"group-{index}"
         children = text_headings(group.description, 1, f"{anchor}-text")
@@ -375,6 +467,128 @@ def markdown_blocks(text: str, under: int = 0) -> list[Block]:
             targets[-1].append(Paragraph([Run(" | ".join(row), bold=header_row)], "text"))
             row = None
     return root
+
+
+def item_blocks(item: Item) -> list[Block]:
+    """A contribution's text as ``markdown_blocks(item.body)`` gives it, read from the HTML stored
+    when it was written (the same parser's output) when there is some: lxml reads it ten times
+    faster than the Markdown parser, and a large restitution has ten thousand of them."""
+    if not item.body_html or plain_paragraphs(item.body) is not None:
+        return markdown_blocks(item.body)
+    from lxml import html as lxml_html
+
+    return _html_blocks(lxml_html.fragment_fromstring(item.body_html, create_parent="div"), False)
+
+
+_HTML_FLAGS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "s": "strike", "del": "strike", "code": "code"}
+_HTML_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _html_blocks(container, quote: bool) -> list[Block]:
+    blocks: list[Block] = []
+    inline: list = []  # text and inline elements of a tight list item, until its next block
+
+    def flush() -> None:
+        runs = _html_runs(inline)
+        if runs:
+            blocks.append(Paragraph(runs, "quote" if quote else "text"))
+        inline.clear()
+
+    if container.text and container.text.strip(" \n") and container.tag == "li":
+        inline.append(container.text)
+    for child in container:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("p", "ul", "ol", "blockquote", "pre", "table", "hr") or tag in _HTML_HEADINGS:
+            flush()
+            if tag == "p":
+                runs = _html_runs([child.text or "", *child])
+                if runs:
+                    blocks.append(Paragraph(runs, "quote" if quote else "text"))
+            elif tag in _HTML_HEADINGS:  # a contribution's heading: a bold paragraph (level 0)
+                runs = _html_runs([child.text or "", *child])
+                for run in runs:
+                    run.bold = True
+                if runs:
+                    blocks.append(Paragraph(runs, "heading"))
+            elif tag in ("ul", "ol"):
+                block = ListBlock(tag == "ol", int(child.get("start") or 1))
+                block.items = [_html_blocks(entry, quote) for entry in child if entry.tag == "li"]
+                blocks.append(block)
+            elif tag == "blockquote":
+                blocks.extend(_html_blocks(child, True))
+            elif tag == "pre":
+                lines = child.text_content().rstrip("\n").split("\n")
+                runs = []
+                for index, line in enumerate(lines):
+                    if index:
+                        runs.append(Run("\n"))
+                    runs.append(Run(line, code=True))
+                blocks.append(Paragraph(runs, "code"))
+            elif tag == "table":
+                for row in child.iter("tr"):
+                    cells = [cell.text_content().strip(" \n") for cell in row if cell.tag in ("th", "td")]
+                    blocks.append(Paragraph([Run(" | ".join(cells), bold=row.getparent().tag == "thead")], "text"))
+            if child.tail and child.tail.strip(" \n") and container.tag == "li":
+                inline.append(child.tail)
+        else:
+            inline.append(child)
+    flush()
+    return blocks
+
+
+def _html_runs(nodes) -> list[Run]:
+    """Inline HTML (text and elements) as runs, merged as ``_runs`` merges them."""
+    runs: list[Run] = []
+    state = {"bold": 0, "italic": 0, "strike": 0, "code": 0}
+    href: list[str | None] = [None]
+
+    def add(text: str, hard: bool = False) -> None:
+        if not text:
+            return
+        if not hard and not state["code"]:
+            text = text.replace("\n", " ")  # a soft line break
+        last = runs[-1] if runs else None
+        key = (state["bold"] > 0, state["italic"] > 0, state["strike"] > 0, state["code"] > 0, href[-1])
+        if last is not None and last.text != "\n" and text != "\n" and (last.bold, last.italic, last.strike, last.code, last.href) == key:
+            last.text += text
+        else:
+            runs.append(Run(text, key[0], key[1], key[3], key[2], key[4]))
+
+    def walk(element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "br":
+            add("\n", hard=True)
+            if element.tail:
+                add(element.tail.lstrip("\n"))
+            return
+        flag = _HTML_FLAGS.get(tag)
+        if flag:
+            state[flag] += 1
+        if tag == "a":
+            href.append(element.get("href") or None)
+        add(element.text or "")
+        for child in element:
+            walk(child)
+        if flag:
+            state[flag] -= 1
+        if tag == "a":
+            href.pop()
+        add(element.tail or "")
+
+    for node in nodes:
+        if isinstance(node, str):
+            add(node)
+        else:
+            walk(node)
+    # The paragraph's own line ends (never a no-break space: it is part of the text).
+    while runs and runs[0].text != "\n" and not runs[0].text.strip(" \n"):
+        runs.pop(0)
+    while runs and runs[-1].text != "\n" and not runs[-1].text.strip(" \n"):
+        runs.pop()
+    if runs:
+        runs[0].text = runs[0].text.lstrip(" \n") if runs[0].text != "\n" else runs[0].text
+        runs[-1].text = runs[-1].text.rstrip(" \n") if runs[-1].text != "\n" else runs[-1].text
+    return runs
 
 
 def plain_text(blocks: list[Block]) -> str:

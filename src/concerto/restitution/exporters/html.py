@@ -13,14 +13,18 @@ from concerto.markdown import parse_markdown, plain_paragraphs, render_plain, re
 from concerto.restitution.chart import chart_svg, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
+    calendar_numeric_from,
+    calendar_table,
     day,
     figures_summary,
     figures_table,
+    heading_levels,
+    item_support,
     kinds,
+    language_tag,
     meeting_title,
     number,
     outline,
-    support_text,
     visible_themes,
 )
 from concerto.restitution.model import Document
@@ -39,17 +43,34 @@ def item_body(item) -> Markup:
     return markdown(item.body)
 
 
-def markdown(text: str) -> Markup:
-    """User Markdown as HTML, its headings turned into bold paragraphs (the outline is ours)."""
+def markdown(text: str, under: int = 0, prefix: str = "") -> Markup:
+    """User Markdown as HTML.
+
+    A text written under a section of outline level ``under`` (see
+    ``_shared.heading_levels``) keeps its headings as real ones, one level
+    below, with the outline's anchors (``prefix-1``, ``prefix-2``…); anywhere
+    else (``under`` 0: contributions, comments, notes) they become bold paragraphs.
+    """
     paragraphs = plain_paragraphs(text)
     if paragraphs is not None:
         return Markup(render_plain(paragraphs))
     tokens = parse_markdown(text)
+    levels = heading_levels(tokens, under)
+    count = 0
+    opened: list[str] = []
     for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = "p"
-            if token.type == "heading_open":
+        if token.type == "heading_open":
+            level = levels.get(id(token))
+            if level:
+                count += 1
+                token.tag = f"h{level + 1}"  # h1 is the document's title
+                token.attrSet("id", f"{prefix}-{count}")
+            else:
+                token.tag = "p"
                 token.attrSet("class", "md-heading")
+            opened.append(token.tag)
+        elif token.type == "heading_close":
+            token.tag = opened.pop()
     # Safe: the shared renderer escapes raw HTML and drops unsafe links.
     return Markup(render_tokens(tokens))
 
@@ -79,8 +100,12 @@ def _chart(document: Document) -> Markup | None:
 def render_html(document: Document) -> str:
     """The page."""
     head, rows = figures_table(document)
+    calendar_head, calendar_rows = calendar_table(document)
     return _environment().get_template("restitution/document.html").render(
         doc=document,
+        calendar_head=calendar_head,
+        calendar_rows=calendar_rows,
+        calendar_numbers=calendar_numeric_from(document),
         outline=outline(document),
         summary=figures_summary(document),
         figures_head=head,
@@ -88,7 +113,8 @@ def render_html(document: Document) -> str:
         chart=_chart(document),
         day=partial(day, document),
         number=partial(number, document),
-        support=partial(support_text, document),
+        support=partial(item_support, document),
+        lang=language_tag(document),
         kinds=partial(kinds, document),
         visible_themes=visible_themes,
         meeting=meeting_title,

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 
+from concerto.markdown import parse_markdown
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     calendar_table,
-    day,
+    calendar_when,
     figures_summary,
     figures_table,
     kinds,
     meeting_title,
-    support_text,
+    heading_levels,
+    item_support,
     visible_themes,
 )
 from concerto.restitution.model import Document, HighlightedComment, Item
@@ -70,6 +72,33 @@ def _join_code_spans(parts: list[str]) -> str:
     return "".join(out)
 
 
+def section_text(text: str, under: int) -> str:
+    """A text written under a section of outline level ``under``, its headings moved below
+    the section's (``## Principes`` in the introduction becomes ``### Principes``).
+
+    Levels as in every format (``_shared.heading_levels``); underlined (setext)
+    headings become ``#`` ones. Headings in lists or quotes stay as written.
+    """
+    guarded = guard_html(text)
+    if "#" not in guarded and "\n=" not in guarded and "\n-" not in guarded:
+        return guarded
+    tokens = parse_markdown(guarded)
+    levels = heading_levels(tokens, under)
+    if not levels:
+        return guarded
+    lines = guarded.split("\n")
+    for index, token in enumerate(tokens):
+        level = levels.get(id(token))
+        if level is None or token.map is None:
+            continue
+        first, end = token.map
+        title = tokens[index + 1].content
+        lines[first] = "#" * (level + 1) + " " + title
+        for extra in range(first + 1, end):  # a setext heading's underline (and its wrapped lines)
+            lines[extra] = None
+    return "\n".join(line for line in lines if line is not None)
+
+
 def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line if line.strip() else "" for line in text.split("\n"))
 
@@ -82,7 +111,10 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _item(document: Document, item: Item) -> str:
-    head = f"- **{escape(item.title)}** — {support_text(document, item.support)}"
+    head = f"- **{escape(item.title)}**"
+    supported = item_support(document, item)
+    if supported:
+        head += f" — {supported}"
     if item.author:
         head += f" · *{escape(item.author)}*"
     parts = [head]
@@ -107,41 +139,49 @@ def _comment(comment: HighlightedComment) -> str:
 def render_markdown(document: Document) -> str:
     words = document.labels
     out: list[str] = [f"# {escape(document.title)}", f"*{escape(document.subtitle)}*"]
+    if document.organiser:
+        out.append(escape(document.organiser))
     if not document.show_authors:
         out.append(f"*{escape(words.sentences['anonymous'])}*")
     if document.introduction.strip():
-        out += [f"## {escape(words.introduction)}", guard_html(document.introduction)]
+        out += [f"## {escape(words.introduction)}", section_text(document.introduction, 1)]
     if document.calendar:
         out += [f"## {escape(words.calendar)}", _table(*calendar_table(document))]
         notes = [
-            f"- **{escape(day(document, row.date))} — {escape(meeting_title(row))}**\n\n{_indent(guard_html(row.notes))}"
+            f"- **{escape(calendar_when(document, row))} — {escape(meeting_title(row))}**\n\n{_indent(guard_html(row.notes))}"
             for row in document.calendar
             if row.notes.strip()
         ]
         if notes:
             out.append("\n\n".join(notes))
     if document.context.strip():
-        out += [f"## {escape(words.context)}", guard_html(document.context)]
-    out.append(f"## {escape(words.figures)}")
-    out.append("\n".join(f"- **{value}** {escape(label)}" for value, label in figures_summary(document)))
-    if document.figures.groups:
-        out.append(_table(*figures_table(document)))
+        out += [f"## {escape(words.context)}", section_text(document.context, 1)]
+    if document.show_figures:
+        out.append(f"## {escape(words.figures)}")
+        if document.figures_text.strip():
+            out.append(section_text(document.figures_text, 1))
+        out.append("\n".join(f"- **{value}** {escape(label)}" for value, label in figures_summary(document)))
+        if document.figures.groups:
+            out.append(_table(*figures_table(document)))
     for group in document.groups:
         out.append(f"## {escape(group.title)}")
         if group.description.strip():
-            out.append(guard_html(group.description))
+            out.append(section_text(group.description, 1))
         for theme in visible_themes(group):
-            out.append(f"### {escape(theme.title)}")
+            # A group without themes: its halves come right under the group's heading.
+            sub = "####" if theme.title else "###"
+            if theme.title:
+                out.append(f"### {escape(theme.title)}")
             if theme.synthesis.strip():
-                out.append(guard_html(theme.synthesis))
+                out.append(section_text(theme.synthesis, 2))
             for title, items in kinds(document, theme):
-                out.append(f"#### {escape(title)}")
+                out.append(f"{sub} {escape(title)}")
                 out.append("\n\n".join(_item(document, item) for item in items))
             if theme.comments:
-                out.append(f"#### {escape(words.highlighted)}")
+                out.append(f"{sub} {escape(words.highlighted)}")
                 out.append("\n\n".join(_comment(comment) for comment in theme.comments))
     if document.next_steps.strip():
-        out += [f"## {escape(words.next_steps)}", guard_html(document.next_steps)]
+        out += [f"## {escape(words.next_steps)}", section_text(document.next_steps, 1)]
     return "\n\n".join(out) + "\n"
 
 
