@@ -244,7 +244,10 @@ async def test_meetings_calendar(browser, new_browser):
         "id": created["id"],
         "title": "Première rencontre",
         "kind": "rencontre",
+        "kind_label": "rencontre",
         "date": "2026-10-14",
+        "end_date": None,
+        "when": "",
         "place": "Hôtel de ville",
         "attendance": None,
         "notes": "",
@@ -256,8 +259,8 @@ async def test_meetings_calendar(browser, new_browser):
     before = await stored()
     bad_date = problem(await facilitator.api("POST", path, {"title": "Atelier", "date": "14/10/2026"}), 422, "invalid-input")
     assert bad_date["errors"] == {"date": "Saisissez une date au format AAAA-MM-JJ, par exemple 2026-10-14."}
-    bad_kind = problem(await facilitator.api("PATCH", f"{path}/{created['id']}", {"kind": "fête"}), 422, "invalid-input")
-    assert bad_kind["errors"] == {"kind": "Choisissez l’une des options proposées."}
+    bad_kind = problem(await facilitator.api("PATCH", f"{path}/{created['id']}", {"kind": "k" * 61}), 422, "invalid-input")
+    assert bad_kind["errors"] == {"kind": "Ce champ est trop long (60 caractères au maximum)."}
     negative = problem(await facilitator.api("PATCH", f"{path}/{created['id']}", {"attendance": -1}), 422, "invalid-input")
     assert negative["errors"] == {"attendance": "Saisissez un nombre entre 0 et 1\u202f000\u202f000."}
     unknown = problem(await facilitator.api("PATCH", f"{path}/424242", {"title": "X"}), 404, "not-found")

@@ -106,8 +106,8 @@ async def test_proposing_is_refused_with_reasons_and_stores_nothing(browser, new
 
     untitled = problem(await camille.api("POST", path, {"kind": "acquis", "title": " "}), 422, "invalid-input")
     assert untitled["errors"] == {"title": "Ce champ est obligatoire."}
-    too_long = problem(await camille.api("POST", path, {"kind": "acquis", "title": "t" * 141}), 422, "invalid-input")
-    assert too_long["errors"] == {"title": "Ce champ est trop long (140 caractères au maximum)."}
+    too_long = problem(await camille.api("POST", path, {"kind": "acquis", "title": "t" * 201}), 422, "invalid-input")
+    assert too_long["errors"] == {"title": "Ce champ est trop long (200 caractères au maximum)."}
     huge = problem(await camille.api("POST", path, {"kind": "acquis", "title": "Ok", "body": "b" * 100_000}), 422, "invalid-input")
     assert huge["errors"] == {"body": "Ce champ est trop long (5\u202f000 caractères au maximum)."}
     for code in ("idee", "acq\x00uis"):

@@ -86,12 +86,12 @@ async def test_an_xlsx_upload(browser):
 
 async def test_line_errors_are_shown_in_french_and_nothing_is_stored(browser):
     world, path = await facilitator(browser)
-    data = f"titre;type;groupe\nBon;acquis;{world.group['title']}\n{'x' * 141};Truc;Ailleurs\n;enjeu;\n".encode()
+    data = f"titre;type;groupe\nBon;acquis;{world.group['title']}\n{'x' * 201};Truc;Ailleurs\n;enjeu;\n".encode()
     preview = await upload(browser, f"{path}/preview", "atelier.csv", data)
     assert preview.status_code == 422
     shown = text_of(preview.text)
     assert "Rien ne peut encore être importé : 5 erreurs à corriger dans le fichier." in shown
-    assert "Ligne 3 : le titre est trop long (141 caractères ; 140 au maximum)." in shown
+    assert "Ligne 3 : le titre est trop long (201 caractères ; 200 au maximum)." in shown
     assert "Ligne 3 : type « Truc » inconnu (au choix : Acquis à développer, Nouveaux enjeux)." in shown
     assert "Ligne 3 : groupe de travail « Ailleurs » inconnu." in shown
     assert "Ligne 4 : le titre est vide." in shown and "Ligne 4 : le groupe de travail manque" in shown
@@ -143,7 +143,7 @@ async def test_the_confirmation_validates_again_and_refuses_garbage(browser):
         assert refused.status_code == 422, rows[:20]
         assert "Les lignes à importer n’ont pas pu être relues" in text_of(refused.text)
     # Rows changed on the way back are checked like a new file.
-    tampered = await confirm(browser, path, {**fields, "rows": f'[[2, "{"y" * 141}", "", "acquis", "", ""], [3, "Deux", "", "autre", "", ""]]'})
+    tampered = await confirm(browser, path, {**fields, "rows": f'[[2, "{"y" * 201}", "", "acquis", "", ""], [3, "Deux", "", "autre", "", ""]]'})
     assert tampered.status_code == 422
     shown = text_of(tampered.text)
     assert "Ligne 2 : le titre est trop long" in shown and "Ligne 3 : type « autre » inconnu" in shown
@@ -203,11 +203,11 @@ async def test_quick_entry_comes_back_empty_with_the_same_group_and_kind(browser
 
 async def test_quick_entry_errors_keep_what_was_typed_and_store_nothing(browser):
     world, path = await facilitator(browser)
-    typed = f"Court\n\n{'x' * 141}"
+    typed = f"Court\n\n{'x' * 201}"
     response = await browser.post(f"{path}/quick", {"group": str(world.group["id"]), "kind": "acquis", "author": "", "lines": typed})
     assert response.status_code == 422
     shown = text_of(response.text)
-    assert "Rien n’a été importé" in shown and "Ligne 3 : le titre est trop long (141 caractères ; 140 au maximum)." in shown
+    assert "Rien n’a été importé" in shown and "Ligne 3 : le titre est trop long (201 caractères ; 200 au maximum)." in shown
     assert 'href="#field-lines"' in response.text and "error-lines-list" in response.text
     assert lxml_html.fromstring(response.text).xpath("//textarea[@name='lines']")[0].text == typed
     for data, expected in (

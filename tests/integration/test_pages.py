@@ -81,7 +81,7 @@ async def test_contribution_form_errors_are_shown_in_french_and_nothing_is_store
     url = f"/c/{slug}/g/{world.group['id']}/contributions"
     cases = [
         ({"kind": "acquis", "title": ""}, "Ce champ est obligatoire"),
-        ({"kind": "acquis", "title": "x" * 141}, "140"),
+        ({"kind": "acquis", "title": "x" * 201}, "200"),
         ({"kind": "inconnu", "title": "Titre"}, "Type de contribution inconnu"),
         ({"title": "Titre"}, "acquis"),
         ({"kind": "enjeu", "title": "Titre", "body": "y" * 5001}, "5"),

@@ -106,7 +106,7 @@ async def test_meetings(database):
         {"title": "Comité", "kind": "comite", "date": "2026-12-10", "attendance": "34", "place": "Hôtel de la Métropole"},
     )
     with pytest.raises(Invalid) as refused:
-        await consultations.add_meeting(world.consultation, world.facilitator, {"title": "", "kind": "fête", "date": "10/12/2026", "attendance": "-1"})
+        await consultations.add_meeting(world.consultation, world.facilitator, {"title": "", "kind": "k" * 61, "date": "10/12/2026", "attendance": "-1"})
     assert set(refused.value.fields) == {"title", "kind", "date", "attendance"}
     await consultations.update_meeting(world.consultation, world.facilitator, meeting_id, {"attendance": ""})
     rows = await consultations.meetings(world.consultation["id"])

@@ -28,7 +28,7 @@ async def test_contribution_is_published_with_rendered_markdown(database):
     [
         ({"title": "", "kind": "acquis"}, "title"),
         ({"title": "   ", "kind": "acquis"}, "title"),
-        ({"title": "x" * 141, "kind": "acquis"}, "title"),
+        ({"title": "x" * 201, "kind": "acquis"}, "title"),
         ({"title": "ok", "kind": "acquis", "body": "b" * 5001}, "body"),
         ({"title": "ok", "kind": "autre"}, "kind"),
         ({"title": "ok"}, "kind"),
@@ -45,11 +45,11 @@ async def test_invalid_contributions_are_refused_and_not_stored(database, data, 
     assert await Contribution.count() == 0
 
 
-async def test_title_of_exactly_140_characters_is_accepted(database):
+async def test_title_of_exactly_200_characters_is_accepted(database):
     world = await make_world()
     author = await make_participant(world)
-    item = await make_contribution(world, author, "é" * 140)
-    assert len((await Contribution.select(Contribution.title).where(Contribution.id == item).first())["title"]) == 140
+    item = await make_contribution(world, author, "é" * 200)
+    assert len((await Contribution.select(Contribution.title).where(Contribution.id == item).first())["title"]) == 200
 
 
 async def test_phase_and_consultation_status_are_checked(database):

@@ -143,7 +143,7 @@ async def test_every_lines_errors_are_collected_and_name_their_line(database):
         (
             "titre;type;groupe;auteur\n"
             "Bon;acquis;Entreprendre autrement;\n"
-            f"{'x' * 141};truc;Inconnu;\n"
+            f"{'x' * 201};truc;Inconnu;\n"
             ";enjeu;;\n"
             f"Bon aussi;enjeu;;{'n' * 81}\n"
         ).encode(),
@@ -155,7 +155,7 @@ async def test_every_lines_errors_are_collected_and_name_their_line(database):
         (3, "title"), (3, "kind"), (3, "group"), (4, "title"), (4, "group"), (5, "group"), (5, "author"),
     ]
     shown = in_english(lambda: [imports.explain(error) for error in preview.errors])
-    assert shown[0] == "Line 3: the title is too long (141 characters; at most 140)."
+    assert shown[0] == "Line 3: the title is too long (201 characters; at most 200)."
     assert shown[1] == "Line 3: unknown kind “truc” (one of: Acquis à développer, Nouveaux enjeux)."
     assert shown[2] == "Line 3: unknown working group “Inconnu”."
     assert shown[3] == "Line 4: the title is empty."
@@ -327,10 +327,10 @@ async def test_quick_entry_refuses_everything_for_one_long_line(database):
     with pytest.raises(imports.ImportRefused) as refused:
         await imports.quick_entry(
             world.facilitator, world.consultation,
-            {"group": str(world.group["id"]), "kind": "acquis", "author": "Lou", "lines": f"Court\n\n{'x' * 141}\n"},
+            {"group": str(world.group["id"]), "kind": "acquis", "author": "Lou", "lines": f"Court\n\n{'x' * 201}\n"},
         )
     assert in_english(lambda: [imports.explain(error) for error in refused.value.lines]) == [
-        "Line 3: the title is too long (141 characters; at most 140)."
+        "Line 3: the title is too long (201 characters; at most 200)."
     ]
     assert await Contribution.count() == 0
 

@@ -448,8 +448,8 @@ def test_odt_has_real_headings_lists_page_numbers_and_the_chart(document, render
     headings = [(int(h.getAttribute("outlinelevel")), _odt_text(h), h.getAttribute("stylename")) for h in odt.getElementsByType(text.H)]
     levels = {title: level for level, title, _style in headings}
     assert levels[words.calendar] == 1 and levels["Accompagner la création d'activités"] == 1
-    assert levels["Financement des initiatives"] == 2 and levels[words.acquis] == 3
-    assert {style for _level, _title, style in headings} >= {"Heading_20_1", "Heading_20_2", "Heading_20_3"}
+    assert levels["Financement des initiatives"] == 2 and words.acquis not in levels  # a label, not an outline heading
+    assert {style for _level, _title, style in headings} >= {"Heading_20_1", "Heading_20_2"}
     display = {s.getAttribute("name"): s.getAttribute("displayname") for s in odt.styles.childNodes if s.qname[1] == "style"}
     assert display["Heading_20_1"] == "Heading 1"
 
@@ -462,6 +462,8 @@ def test_odt_has_real_headings_lists_page_numbers_and_the_chart(document, render
             current[level] = _odt_text(node)
             if level < 3:
                 current[3] = ""
+        elif node.qname == (TEXTNS, "p") and node.getAttribute("stylename") == "Theme_20_Part":
+            current[3] = _odt_text(node)  # a theme's part: a label outside the outline
         elif node.qname == (TEXTNS, "list") and current[3]:
             for entry in node.childNodes:
                 seen.append((current[2], current[3], _odt_text(entry.childNodes[0])))
@@ -493,19 +495,20 @@ def test_docx_uses_heading_and_list_styles_page_numbers_and_the_chart(document, 
     assert ("Heading 1", words.calendar) in paragraphs
     assert ("Heading 1", "Accompagner la création d'activités") in paragraphs
     assert ("Heading 2", "Financement des initiatives") in paragraphs
-    assert ("Heading 3", words.acquis) in paragraphs
+    # A theme's parts are labelled outside the outline (the contents would list them under every theme).
+    assert ("Theme Part", words.acquis) in paragraphs and ("Heading 3", words.acquis) not in paragraphs
 
     seen = []
-    current = {"Heading 2": "", "Heading 3": ""}
+    current = {"Heading 2": "", "Theme Part": ""}
     for style, content in paragraphs:
         if style in current:
             current[style] = content
             if style == "Heading 2":
-                current["Heading 3"] = ""
+                current["Theme Part"] = ""
         elif style == "Heading 1":
-            current = {"Heading 2": "", "Heading 3": ""}
-        elif style == "List Bullet" and current["Heading 3"]:
-            seen.append((current["Heading 2"], current["Heading 3"], content))
+            current = {"Heading 2": "", "Theme Part": ""}
+        elif style == "List Bullet" and current["Theme Part"]:
+            seen.append((current["Heading 2"], current["Theme Part"], content))
     assert ("Financement des initiatives", words.enjeux, f"Accompagner la mobilisation des financements — {words.support_text(7)}") in seen
     assert (words.sentences["unthemed"], words.acquis, f"Le soutien au Réseau Catalyst — {words.support_text(1)}") in seen
     assert ("List Bullet 2", "des SCIC") in paragraphs and ("List Bullet 2", "Garder l'appel à projets") in paragraphs

@@ -130,8 +130,11 @@ def test_odt_headings_written_in_texts_are_outline_headings(document, odt):
     assert all(title != "Pas un titre" for _level, title in headings)
     assert "Pas un titre" in _text(content)
     assert [level for level, title in headings if title == "" or title == "Sensibiliser"] == [1]
-    titles = [title for _level, title in headings]
-    assert titles.index("Sensibiliser") + 1 == titles.index(document.labels.acquis, titles.index("Sensibiliser"))
+    # The theme's parts are labels outside the outline, right after the group without themes.
+    assert document.labels.acquis not in [title for _level, title in headings]
+    body = [node for node in content.iter() if node.tag in (f"{{{ODF['text']}}}h", f"{{{ODF['text']}}}p")]
+    group = next(i for i, node in enumerate(body) if node.tag == f"{{{ODF['text']}}}h" and _text(node) == "Sensibiliser")
+    assert _text(body[group + 1]) == document.labels.acquis
 
 
 def test_odt_has_a_table_of_contents_filled_in_after_the_cover(document, odt):
@@ -241,8 +244,8 @@ def test_docx_headings_written_in_texts_are_heading_styles(document, docx_file):
     assert ("Heading2", "Financement des initiatives") in paragraphs and ("Heading3", "Un guichet unique") in paragraphs
     assert ("Normal", "Pas un titre") not in paragraphs and any(text == "Pas un titre" for _style, text in paragraphs)
     assert all(not style.startswith("Heading") or text for style, text in paragraphs)  # no empty theme heading
-    headings = [text for style, text in paragraphs if style.startswith("Heading")]
-    assert headings[headings.index("Sensibiliser") + 1] == document.labels.acquis
+    group = paragraphs.index(("Heading1", "Sensibiliser"))
+    assert paragraphs[group + 1] == ("ThemePart", document.labels.acquis)
 
 
 def test_docx_has_a_table_of_contents_field_filled_in(document, docx_file):

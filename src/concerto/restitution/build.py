@@ -435,6 +435,7 @@ def french_typography(document: Document) -> None:
     document.next_steps = french_markdown(document.next_steps)
     for row in document.calendar:
         row.title, row.kind, row.place, row.notes = french(row.title), french(row.kind), french(row.place), french_markdown(row.notes)
+        row.when = french(row.when)
     for group_figures in document.figures.groups:
         group_figures.title = french(group_figures.title)
     for group in document.groups:

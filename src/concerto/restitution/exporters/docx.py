@@ -14,11 +14,12 @@ import re
 
 import docx
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt
+from docx.shared import Cm, Emu, Pt, RGBColor
 from lxml import etree
 
 from concerto.restitution.chart import chart_pngs, fit, has_chart
@@ -109,12 +110,22 @@ class _Writer:
         self.document = document
         self.doc = docx.Document()
         styles = self.doc.styles
+        # « Les acquis à développer », « De nouveaux enjeux », highlighted comments: labels of a theme's parts,
+        # styled like a small heading but outside the outline (the contents would list them under every theme).
+        part = styles.add_style("Theme Part", WD_STYLE_TYPE.PARAGRAPH)
+        part.base_style = styles["Normal"]
+        part.font.bold = True
+        part.font.all_caps = True
+        part.font.size = Pt(9.5)
+        part.font.color.rgb = RGBColor(0x4F, 0x54, 0x61)
+        part.paragraph_format.keep_with_next = True
+        part.paragraph_format.space_before = Pt(8)
         self.ids = {
             name: styles[name].style_id
             for name in (
                 "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5",
                 "List Bullet", "List Bullet 2", "List Bullet 3", "List Number", "List Number 2", "List Number 3",
-                "List Continue", "List Continue 2", "List Continue 3", "Quote", "Caption", "TOC Heading",
+                "List Continue", "List Continue 2", "List Continue 3", "Quote", "Caption", "TOC Heading", "Theme Part",
             )
         }
         self.toc: list[tuple[int, str, str]] = []  # (level, title, bookmark) of each heading the contents list
@@ -223,6 +234,11 @@ class _Writer:
             self.runs(paragraph, block)
         if name:
             _sub(paragraph, "bookmarkEnd", id=str(len(self.toc)))
+
+    def part_heading(self, text: str) -> None:
+        """« Les acquis à développer », « De nouveaux enjeux »: labels of a theme's parts, not outline
+        headings (the table of contents would list them under every theme)."""
+        self.run(self.paragraph("Theme Part"), text)
 
     def runs(self, paragraph, block: Paragraph) -> None:
         code = block.style == "code"
@@ -385,11 +401,11 @@ class _Writer:
                 if theme.synthesis.strip():
                     self.markdown(theme.synthesis, under=2)
                 for title, items in kinds(document, theme):
-                    self.heading(3, title)
+                    self.part_heading(title)
                     for item in items:
                         self.item(item)
                 if theme.comments:
-                    self.heading(3, words.highlighted)
+                    self.part_heading(words.highlighted)
                     for comment in theme.comments:
                         self.markdown(comment.body, style="Quote")
                         source = comment.contribution + (f" · {comment.author}" if comment.author else "")

@@ -161,6 +161,11 @@ class _Styles:
             5: self._paragraph("Heading 5", parent=heading, outline=5, text={"fontsize": "10.5pt", "fontweight": "normal",
                                                                              "fontstyle": "italic"}),
         }
+        # « Les acquis à développer », « De nouveaux enjeux », highlighted comments: labels of a theme's
+        # parts, not headings of the outline (the table of contents would list them under every theme).
+        self.part_heading = self._paragraph("Theme Part", parent=heading,
+                                            text={"fontsize": "10.5pt", "color": _MUTED, "texttransform": "uppercase",
+                                                  "fontweight": "bold"})
         # The table of contents (LibreOffice's own style names): entries end with a dotted tab to the page number.
         self.contents_heading = self._paragraph("Contents Heading", parent=heading, text={"fontsize": "16pt"})
         self.contents = {}
@@ -487,13 +492,13 @@ class _Writer:
                 if theme.synthesis.strip():
                     self.markdown(theme.synthesis, under=2)
                 for title, items in kinds(document, theme):
-                    self.heading(3, title)
+                    self.paragraph(title, styles.part_heading)
                     listing = _node(_LIST, self.bullets)
                     for item in items:
                         listing.appendChild(self.item(item))
                     self.body.append(listing)
                 if theme.comments:
-                    self.heading(3, words.highlighted)
+                    self.paragraph(words.highlighted, styles.part_heading)
                     for comment in theme.comments:
                         self.markdown(comment.body, styles.quote)
                         source = comment.contribution + (f" · {comment.author}" if comment.author else "")
