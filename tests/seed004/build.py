@@ -210,6 +210,8 @@ async def _calendar(api: _Api, scope: str, made: dict) -> list[int]:
             fields["date"] = step.date.isoformat()
             if step.end is not None and end_field:
                 fields[end_field] = step.end.isoformat()
+            if step.shown and when_field:
+                fields[when_field] = step.shown
         elif undated_ok:
             fields[when_field] = step.when
         else:

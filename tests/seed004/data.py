@@ -121,6 +121,8 @@ class Step:
     title: str
     date: dt.date | None = None  # None: an undated step (« Mars/avril »)
     end: dt.date | None = None  # the last day of a step over several days
+    # Words shown instead of the date (the date still orders the calendar): two days that are not a range.
+    shown: str = ""
 
 
 CALENDAR: tuple[Step, ...] = (
@@ -131,7 +133,7 @@ CALENDAR: tuple[Step, ...] = (
         "Concertation des acteurs, structures financées ; des territoires de la MEL ; "
         "du Développement Economique et autres politiques de la MEL",
         dt.date(2015, 1, 26),
-        dt.date(2015, 1, 30),
+        shown="26 et 30 janvier 2015",
     ),
     Step("11 février", "Restitution", "Restitution des quatre groupes de travail", dt.date(2015, 2, 11)),
     Step("Mars/avril", "Concertation", "Poursuite de la concertation partenaires et avis du Conseil de Développement"),
