@@ -180,6 +180,7 @@ async def test_openapi_documents_every_api_route_with_schemas(client):
         f"{base}/live/schedules": {"post"},
         f"{base}/live/schedules/{{schedule_id}}": {"delete"},
         f"{base}/restitution": {"get", "put"},
+        f"{base}/restitution/comments/{{comment_id}}": {"put"},
         f"{base}/restitution/draft/{{format_name}}": {"get"},
         f"{base}/restitution/versions": {"get", "post"},
         f"{base}/restitution/versions/{{number}}": {"get"},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from concerto.tables import Restitution, RestitutionVersion
+from concerto.comments import services as comments
+from concerto.tables import Comment, Restitution, RestitutionVersion
 from tests.factories import make_contribution, make_participant, make_world
 from tests.integration.api_support import joined, ok, problem, scope, signed_in, stored
 
@@ -102,3 +103,21 @@ async def test_participants_cannot_read_or_change_it_but_see_published_versions(
     stored_hash = (await RestitutionVersion.select(RestitutionVersion.content_hash).first())["content_hash"]
     assert stored_hash == version["content_hash"]
     problem(await facilitator.api("GET", f"{base}/draft/exe"), 404, "not-found")
+
+
+async def test_facilitators_highlight_comments_through_the_api(new_browser):
+    world = await make_world()
+    author = await make_participant(world, "Autrice")
+    item = await make_contribution(world, author, "Une foncière solidaire", kind="enjeu")
+    comment = await comments.add(author, item, {"body": "Vu à l'atelier de Roubaix"})
+    facilitator = await signed_in(new_browser, world.email)
+    path = f"{scope(world)}/restitution/comments/{comment}"
+    assert ok(await facilitator.api("PUT", path, {"highlighted": True})) == {"comment_id": comment, "highlighted": True}
+    document = ok(await facilitator.api("GET", f"{scope(world)}/restitution/draft/json"))
+    assert [c["body"] for c in document["groups"][0]["themes"][0]["comments"]] == ["Vu à l'atelier de Roubaix"]
+    participant = await joined(new_browser, world, "Bob")
+    problem(await participant.api("PUT", path, {"highlighted": False}), 403, "forbidden")
+    problem(await facilitator.api("PUT", f"{scope(world)}/restitution/comments/999999", {"highlighted": True}), 404, "not-found")
+    problem(await facilitator.api("PUT", path, {"highlighted": "oui"}), 400, "bad-request")
+    assert (await Comment.select(Comment.highlighted).where(Comment.id == comment).first())["highlighted"] is True
+    assert ok(await facilitator.api("PUT", path, {"highlighted": False}))["highlighted"] is False

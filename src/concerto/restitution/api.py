@@ -13,7 +13,7 @@ from litestar.response import Response
 from concerto.restitution import exporters
 from concerto.restitution import services as restitution
 from concerto.restitution.pages import export_response
-from concerto.restitution.schemas import RestitutionRead, RestitutionUpdate, VersionRead
+from concerto.restitution.schemas import HighlightRead, HighlightUpdate, RestitutionRead, RestitutionUpdate, VersionRead
 from concerto.web.dependencies import CONSULTATION_DEPENDENCIES, CurrentActor, CurrentConsultation
 from concerto.web.params import Id, Slug
 from concerto.web.schemas import given
@@ -69,6 +69,11 @@ class RestitutionApi(Controller):
             fields["titles"] = given(fields["titles"])
         await restitution.update(consultation, actor, fields)
         return await _read(consultation)
+
+    @put("/comments/{comment_id:int}", summary="Highlight a comment in the restitution, or not")
+    async def highlight(self, actor: CurrentActor, comment_id: Id, data: JSONBody[HighlightUpdate]) -> HighlightRead:
+        """What each comment's « Mettre en avant dans la restitution » does; a hidden comment cannot be highlighted."""
+        return HighlightRead(comment_id=comment_id, highlighted=await restitution.highlight(actor, comment_id, data.highlighted))
 
     @get("/draft/{format_name:str}", summary="Download the draft in one format", media_type="application/octet-stream")
     async def draft(self, consultation: CurrentConsultation, actor: CurrentActor, format_name: Slug) -> Response:

@@ -52,6 +52,15 @@ class RestitutionUpdate(Input):
     csv_french: Auto | UnsetType = UNSET
 
 
+class HighlightUpdate(Input):
+    highlighted: Annotated[bool, described("true: the comment appears in the restitution, under its theme.")]
+
+
+class HighlightRead(Struct):
+    comment_id: int
+    highlighted: bool
+
+
 class VersionRead(Struct):
     number: int
     published_at: dt.datetime
