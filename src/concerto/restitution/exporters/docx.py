@@ -373,6 +373,8 @@ class _Writer:
         self.metadata()
         self.paragraph("Title", document.title)
         self.paragraph("Subtitle", document.subtitle)
+        if document.organiser:
+            self.paragraph("Subtitle", document.organiser)
         if not document.show_authors:
             self.run(self.paragraph("Normal"), words.sentences["anonymous"], italic=True)
         contents = self.paragraph("TOC Heading", words.table_of_contents)  # its entries, once every heading is known

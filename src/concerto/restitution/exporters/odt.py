@@ -200,6 +200,8 @@ class _Styles:
         self.cell_number = self._paragraph("Table Number", parent=self.cell, textalign="end")
         # A header never breaks inside a word: no hyphenation, and columns wide enough (see header_widths).
         self.cell_heading = self._paragraph("Table Heading", parent=self.cell, text={"fontweight": "bold", "hyphenate": "false"})
+        # Over a column of numbers, the heading is aligned with them.
+        self.cell_heading_number = self._paragraph("Table Heading Number", parent=self.cell_heading, textalign="end")
         self.figure = self._paragraph("Figure", parent=self.standard, textalign="center", margintop="0.3cm")
         self.caption = self._paragraph("Caption", parent=self.standard, text={"fontsize": "9pt", "color": _MUTED},
                                        textalign="center", marginbottom="0.3cm")
@@ -403,9 +405,9 @@ class _Writer:
             table.addElement(TableColumn(stylename=column))
         header = TableHeaderRows()  # repeated at the top of each page
         row = TableRow(stylename=styles.table_row)
-        for text in head:
+        for index, text in enumerate(head):
             cell = TableCell(valuetype="string", stylename=styles.table_head_cell)
-            cell.addElement(P(stylename=styles.cell_heading, text=text))
+            cell.addElement(P(stylename=styles.cell_heading_number if index >= numeric_from else styles.cell_heading, text=text))
             row.addElement(cell)
         header.addElement(row)
         table.addElement(header)
@@ -461,6 +463,8 @@ class _Writer:
         document, styles, words = self.document, self.styles, self.document.labels
         self.paragraph(document.title, styles.title)
         self.paragraph(document.subtitle, styles.subtitle)
+        if document.organiser:
+            self.paragraph(document.organiser, styles.subtitle)
         if not document.show_authors:
             self.paragraph(words.sentences["anonymous"], styles.note)
         contents_at = len(self.body)  # the table of contents goes here, once every heading is known
