@@ -50,38 +50,32 @@ def ensure_environment(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """Browser tests use Debian's Chromium; install it when we can, else say why they skip."""
-    if CHROMIUM.exists():
+def ensure_debian_package(present, package: str, purpose: str, absent: str) -> None:
+    """Install a Debian package the tests use when we can (as root, with apt-get), else say what skips."""
+    if present():
         return
     apt = shutil.which("apt-get")
     if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("installing Chromium for the browser tests (apt-get install -y chromium)")
+        say(f"installing {purpose} (apt-get install -y {package})")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        result = subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env)
-        if result.returncode != 0:
+        if subprocess.run([apt, "install", "-y", "-q", package], env=env).returncode != 0:
             subprocess.run([apt, "update", "-q"], env=env)
-            subprocess.run([apt, "install", "-y", "-q", "chromium"], env=env)
-    if not CHROMIUM.exists():
-        say("Chromium is not installed (/usr/bin/chromium): the browser tests will be skipped. "
-            "Install it with: sudo apt-get install -y chromium")
+            subprocess.run([apt, "install", "-y", "-q", package], env=env)
+    if not present():
+        say(f"{absent} Install it with: sudo apt-get install -y {package}")
+
+
+def ensure_chromium() -> None:
+    """Browser tests use Debian's Chromium."""
+    ensure_debian_package(CHROMIUM.exists, "chromium", "Chromium for the browser tests",
+                          "Chromium is not installed (/usr/bin/chromium): the browser tests will be skipped.")
 
 
 def ensure_libreoffice() -> None:
-    """The seed 004 test converts ODT and DOCX to PDF with LibreOffice; install it when we can, else say it skips."""
-    if shutil.which("soffice"):
-        return
-    apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("installing LibreOffice Writer for the office conversion test (apt-get install -y libreoffice-writer-nogui)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        result = subprocess.run([apt, "install", "-y", "-q", "libreoffice-writer-nogui"], env=env)
-        if result.returncode != 0:
-            subprocess.run([apt, "update", "-q"], env=env)
-            subprocess.run([apt, "install", "-y", "-q", "libreoffice-writer-nogui"], env=env)
-    if not shutil.which("soffice"):
-        say("LibreOffice is not installed (soffice): the ODT/DOCX conversion test will be skipped. "
-            "Install it with: sudo apt-get install -y libreoffice-writer-nogui")
+    """The seed 004 test converts ODT and DOCX to PDF with LibreOffice."""
+    ensure_debian_package(lambda: shutil.which("soffice") is not None, "libreoffice-writer-nogui",
+                          "LibreOffice Writer for the office conversion test",
+                          "LibreOffice is not installed (soffice): the ODT/DOCX conversion test will be skipped.")
 
 
 def run(command: list[str]) -> None:

@@ -71,6 +71,24 @@ def plain_paragraphs(text: str) -> list[str] | None:
     return ["\n".join(line.strip() for line in block.split("\n") if line.strip()) for block in blocks if block.strip()]
 
 
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def lines_outside_fences(lines: list[str]):
+    """The indexes of the lines of some Markdown that are not in a fenced code block (nor its fences)."""
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        yield index
+
+
 def plain_excerpt(text: str, limit: int = 200) -> str:
     """A short plain-text preview (for titles, notifications and meta tags)."""
     flat = re.sub(r"[*_`#>\[\]()!]", "", text or "")

@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 import re
 
+from concerto.markdown import lines_outside_fences
+
 NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
 
@@ -54,7 +56,6 @@ def french(text: str) -> str:
 # Parts of a line of Markdown left as they are: code spans, link targets « ](…) »,
 # autolinks « <https://…> » and bare URLs.
 _PROTECTED = re.compile(r"(`+).*?\1|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|\bhttps?://\S+")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 # A line's block markers (list, quote, heading) keep their plain space: « - ? » stays a list item.
 _MARKERS = re.compile(r"^(?:\s*(?:[-+*]|\d{1,9}[.)]|>|#{1,6})(?=\s))+\s*")
@@ -65,17 +66,9 @@ def french_markdown(text: str) -> str:
     if not text or not any(mark in text for mark in ";:!?«»") and not re.search(r"\d ", text):
         return text
     lines = text.split("\n")
-    fence: str | None = None
     previous_blank = True
-    for index, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
+    for index in lines_outside_fences(lines):
+        line = lines[index]
         if previous_blank and _INDENTED.match(line):  # an indented code block (roughly)
             continue
         previous_blank = not line.strip()

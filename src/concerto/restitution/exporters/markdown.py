@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from concerto.markdown import parse_markdown
+from concerto.markdown import lines_outside_fences, parse_markdown
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     calendar_table,
@@ -28,7 +28,6 @@ from concerto.restitution.model import Document, HighlightedComment, Item
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 # "<" that could open a tag, a comment or a declaration; autolinks (<https://…>) stay links.
 _TAG_START = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)(?=[A-Za-z/!?])")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 
@@ -44,17 +43,8 @@ def _escape_cell(text: str) -> str:
 def guard_html(text: str) -> str:
     """User Markdown with tag openers escaped outside code (where they show as text anyway)."""
     lines = (text or "").strip("\n").split("\n")
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
-        parts = _CODE_SPAN.split(line)
+    for index in lines_outside_fences(lines):
+        parts = _CODE_SPAN.split(lines[index])
         # split() with two groups yields: text, ticks, code, text, ticks, code, text…
         for position in range(0, len(parts), 3):
             parts[position] = _TAG_START.sub(r"\\<", parts[position])
