@@ -55,7 +55,8 @@ async def figures(world: World) -> dict:
         "board": {"cards": len(cards), "votes": sum(card.votes for card in cards if card.status == "published")},
         "stored": {
             "participants": await Participant.count().where(
-                (Participant.consultation == world.consultation["id"]) & (Participant.role != "observer")
+                # Facilitators and observers are not participants.
+                (Participant.consultation == world.consultation["id"]) & (Participant.role == "participant")
             ),
             "contributions": await Contribution.count().where(in_consultation & published),
             "votes": await Vote.count().where((Vote.contribution.consultation == world.consultation["id"]) & (Vote.contribution.status == "published")),
