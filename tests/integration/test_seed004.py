@@ -140,7 +140,9 @@ def md_unescape(text: str) -> str:
 
 
 def pdf_text(content: bytes) -> str:
-    return folded(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages))
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+    # A line broken after a slash (« emploi/ressources ») has no space there.
+    return folded(re.sub(r"/\n", "/", text))
 
 
 def pdf_outline(content: bytes) -> list[tuple[int, str]]:

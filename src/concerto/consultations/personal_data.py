@@ -448,9 +448,13 @@ async def _scrub_published(consultation_id: int, person: dict, removed: list[int
                     if comment["author"] in spellings:
                         comment["author"], changed = label, True
         if changed:
-            await RestitutionVersion.update({RestitutionVersion.document: json.dumps(document, ensure_ascii=False)}).where(
-                RestitutionVersion.id == version["id"]
-            )
+            # The one change a published version accepts: a person's erasure (their right). Its hash follows,
+            # so the version stays verifiable (and an archive of it importable).
+            from concerto.restitution.services import content_hash
+
+            await RestitutionVersion.update(
+                {RestitutionVersion.document: json.dumps(document, ensure_ascii=False), RestitutionVersion.content_hash: content_hash(document)}
+            ).where(RestitutionVersion.id == version["id"])
 
 
 async def _announce(removed: _Removed, kept: _Kept) -> None:
