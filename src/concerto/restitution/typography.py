@@ -43,10 +43,14 @@ _RULES = (
 )
 
 
+# Where any rule could apply: most titles of a large consultation need none (one search, not seven).
+_CANDIDATE = re.compile(r"[;:!?«»]|\d[ \u00a0]")
+
+
 @functools.lru_cache(maxsize=8192)
 def french(text: str) -> str:
     """A plain text (no Markdown) with French spaces."""
-    if not text:
+    if not text or not _CANDIDATE.search(text):
         return text
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
@@ -63,7 +67,7 @@ _MARKERS = re.compile(r"^(?:\s*(?:[-+*]|\d{1,9}[.)]|>|#{1,6})(?=\s))+\s*")
 
 def french_markdown(text: str) -> str:
     """User Markdown with French spaces in its prose; code and links untouched."""
-    if not text or not any(mark in text for mark in ";:!?«»") and not re.search(r"\d ", text):
+    if not text or not _CANDIDATE.search(text):
         return text
     lines = text.split("\n")
     previous_blank = True
@@ -93,7 +97,7 @@ _TAG_OR_CODE = re.compile(r"<(code|pre)\b[^>]*>.*?</\1>|<[^>]+>", re.DOTALL)
 
 def french_html(html: str) -> str:
     """Rendered HTML with French spaces in its text (tags, code and preformatted text untouched)."""
-    if not html or not any(mark in html for mark in ";:!?«»") and not re.search(r"\d ", html):
+    if not html or not _CANDIDATE.search(html):
         return html
     out, last = [], 0
     for match in _TAG_OR_CODE.finditer(html):
