@@ -138,3 +138,15 @@ async def test_csv_for_french_spreadsheets_by_default_in_french(database):
     document = await restitution.draft(world.consultation, world.facilitator)
     rows = list(csv.reader(io.StringIO(_text(document, "csv"))))
     assert rows[0][:3] == ["group", "theme", "kind"] and rows[1][7] == "published"
+
+
+async def test_french_spaces_reach_every_format_of_a_contribution_text(database):
+    world = await make_world(budget=0)
+    alice = await make_participant(world, "Alice")
+    await make_contribution(world, alice, "Des locaux ?", kind="enjeu", body="Pourquoi pas **ici** ? Voir `a ; b`.")
+    document = await restitution.draft(world.consultation, world.facilitator)
+    [item] = document.groups[0].themes[0].enjeux
+    assert item.title == f"Des locaux{NNBSP}?" and item.body == f"Pourquoi pas **ici**{NNBSP}? Voir `a ; b`."
+    assert f"</strong>{NNBSP}? Voir <code>a ; b</code>" in item.body_html
+    for format_name in ("html", "md", "csv"):
+        assert f"Des locaux{NNBSP}?" in _text(document, format_name), format_name

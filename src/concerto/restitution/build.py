@@ -443,7 +443,10 @@ def french_typography(document: Document) -> None:
         for theme in group.themes:
             theme.title, theme.synthesis = french(theme.title), french_markdown(theme.synthesis)
             for item in (*theme.acquis, *theme.enjeux):
-                item.title, item.body, item.body_html = french(item.title), french_markdown(item.body), french_html(item.body_html)
+                body = french_markdown(item.body)
+                if body != item.body:  # the stored HTML says the same words: it needs the same spaces
+                    item.body, item.body_html = body, french_html(item.body_html)
+                item.title = french(item.title)
                 if item.author:
                     item.author = french(item.author)
                 for grouped in item.grouped:

@@ -25,6 +25,7 @@ from concerto.restitution.exporters._shared import (
 )
 from concerto.restitution.model import Document, HighlightedComment, Item
 
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 # "<" that could open a tag, a comment or a declaration; autolinks (<https://…>) stay links.
 _TAG_START = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)(?=[A-Za-z/!?])")
@@ -33,7 +34,8 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 def escape(text: str) -> str:
     """Plain text that reads the same once rendered as Markdown."""
-    return _SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    # Only ASCII whitespace is folded: str.split() would also take the no-break spaces of French typography.
+    return _SPECIAL.sub(r"\\\1", _WHITESPACE.sub(" ", text or "").strip(" "))
 
 
 def _escape_cell(text: str) -> str:
