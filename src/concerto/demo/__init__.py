@@ -54,7 +54,7 @@ async def load_demo() -> dict:
     rng = random.Random(2027)
     account_id = await ensure_demo_account()
     token = new_invite_token()
-    workshop_days = [m["date"] for m in content.MEETINGS if m["kind"] != "comite"]
+    workshop_days = [m["date"] for m in content.MEETINGS if m["kind"] != "comite" and m["date"] is not None]
     async with db.write_transaction():
         consultation_id = (
             await Consultation.insert(

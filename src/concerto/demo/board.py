@@ -4,6 +4,8 @@ Two groups are sorted into themes (with their duplicates grouped), one is partly
 sorted, and the last is left for the suggestions to work on.
 """
 
+import json
+
 THEMES = {
     "g1": [
         (
@@ -60,7 +62,7 @@ RESTITUTION = {
         "**les nouveaux enjeux**, classés selon le nombre de personnes qui les ont soutenus."
     ),
     "context": (
-        "Les principes validés par le comité métropolitain :\n\n"
+        "## Les principes validés par le comité métropolitain\n\n"
         "- l’ESS, une façon d’entreprendre à part entière, présente dans toutes les politiques de la Métropole ;\n"
         "- partir de ce qui fonctionne avant d’inventer de nouveaux dispositifs ;\n"
         "- une ambition métropolitaine qui s’appuie sur les communes et les quartiers."
@@ -73,5 +75,22 @@ RESTITUTION = {
         "3. L’ESS dans les communes et les quartiers ;\n"
         "4. Sensibiliser, former, évaluer.\n\n"
         "Présentation au comité métropolitain au printemps 2027, délibération du plan en septembre."
+    ),
+    "figures_text": (
+        "Quatre rencontres ont réuni les acteurs du territoire ; la consultation en ligne a prolongé les "
+        "ateliers. Une trentaine de personnes ont contribué sur papier sans utiliser Concerto : elles sont "
+        "comptées parmi les participants."
+    ),
+    # What the facilitators chose in the restitution's editor (see restitution.services.update).
+    "options": json.dumps(
+        {
+            "subtitle": "Préparation du plan ESS 2027-2032",
+            # After the committee of 10 December, as the story goes: it is then a meeting held, not one to come.
+            "date": "2026-12-15",
+            "organiser": "Métropole du Val d’Auranne",
+            "declared_participants": 31,
+            "titles": {"calendar": "Rappel du calendrier", "context": "Mise en perspective"},
+        },
+        ensure_ascii=False,
     ),
 }

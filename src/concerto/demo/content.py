@@ -82,6 +82,25 @@ MEETINGS = [
             "au vote."
         ),
     },
+    # The steps still to come, known by their season only: the restitution lists them « À venir ».
+    {
+        "title": "Présentation du plan au comité métropolitain",
+        "kind": "comite",
+        "date": None,
+        "when": "printemps 2027",
+        "place": "",
+        "attendance": None,
+        "notes": "",
+    },
+    {
+        "title": "Délibération du plan ESS 2027-2032",
+        "kind": "Conseil métropolitain",
+        "date": None,
+        "when": "septembre 2027",
+        "place": "",
+        "attendance": None,
+        "notes": "",
+    },
 ]
 
 GROUPS = [

@@ -134,7 +134,8 @@ def calendar_table(document: Document) -> tuple[list[str], list[list[str]]]:
         "meeting": meeting_title,
         "place": lambda row: row.place,
         "attendance": lambda row: "" if row.attendance is None else number(document, row.attendance),
-        "contributions": lambda row: number(document, row.contributions),
+        # A step still to come has no contributions yet: an empty cell, not « 0 ».
+        "contributions": lambda row: "" if row.upcoming else number(document, row.contributions),
     }
     head = [columns[key] for key in keys]
     rows = [[cells[key](row) for key in keys] for row in document.calendar]
