@@ -80,9 +80,27 @@
       }
     });
   }
+  function sameValues(form, values) {
+    return Object.keys(values).every(function (name) {
+      var field = form.elements[name];
+      return !field || field.tagName === undefined || field.type === "radio" || field.value === values[name];
+    });
+  }
   function restoreDraft(form) {
     var draft = store.get(draftKey(form));
-    if (!draft || !draft.values || hasText(form)) return false;
+    if (!draft || !draft.values) return false;
+    if (form.hasAttribute("data-draft-edit")) {
+      // An edit form comes filled with the saved text: a draft that differs from it is newer (typed
+      // here, not saved yet: a reload, a lost connection) and replaces it; one equal to it was saved.
+      if (sameValues(form, draft.values)) { clearDraft(form); return false; }
+      Object.keys(draft.values).forEach(function (name) {
+        var field = form.elements[name];
+        if (field && field.tagName && field.type !== "radio") field.value = draft.values[name];
+      });
+      message(form, T.draft_restored);
+      return true;
+    }
+    if (hasText(form)) return false;
     putBack(form, draft.values);
     var details = form.closest("details");
     if (details) details.open = true;

@@ -256,3 +256,26 @@ def test_the_control_panel_with_the_keyboard_only_and_the_countdown_on_a_phone(d
     assert watcher.errors == [] and control.errors == []
     watcher.context.close()
     control.context.close()
+
+
+def test_an_edit_being_typed_survives_a_reload_until_it_is_saved(demo_server, chromium):
+    server, link = demo_server
+    writer = phone(chromium, server, link, "Dominique V.")
+    made = api(writer, "POST", "/consultations/ess-2027/groups/1/contributions",
+               {"kind": "enjeu", "title": "Un guichet unique pour les porteurs de projets", "body": ""})
+    assert made["status"] == 201, made
+    edit = f"{server.base}/c/ess-2027/contributions/{made['json']['id']}/edit"
+    writer.goto(edit)
+    title = writer.get_by_label("Titre")
+    title.fill("Un guichet unique pour les porteurs de projets, dans chaque commune")
+    writer.wait_for_timeout(400)  # drafts are kept a quarter of a second after the last key
+    writer.reload()  # a reload, or a lost connection: the text typed is back, and says so
+    expect(title).to_have_value("Un guichet unique pour les porteurs de projets, dans chaque commune")
+    expect(writer.locator("[data-form-message]")).to_contain_text("restauré")
+    writer.get_by_role("button", name="Enregistrer").click()
+    expect(writer.get_by_role("heading", name="Un guichet unique pour les porteurs de projets, dans chaque commune")).to_be_visible()
+    writer.goto(edit)  # saved: nothing to restore
+    expect(title).to_have_value("Un guichet unique pour les porteurs de projets, dans chaque commune")
+    expect(writer.locator("[data-form-message]")).to_be_hidden()
+    assert writer.errors == []
+    writer.context.close()

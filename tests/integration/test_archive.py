@@ -138,7 +138,7 @@ async def test_export_delete_import_export_is_identical(database):
     before = await row_counts()
     first = await exported(slug)
     archive = json.loads(first)
-    assert archive["format"] == "concerto-archive" and archive["version"] == 2
+    assert archive["format"] == "concerto-archive" and archive["version"] == 3
     assert [len(archive[key]) for key in ("groups", "participants", "contributions", "votes", "comments", "meetings")] == [2, 4, 8, 6, 4, 2]
     assert archive["removed"] == {"groups": [], "themes": [3], "contributions": [], "votes": [7], "duplicate_dismissals": [2]}
     assert "invite" not in first.decode() and rich.world.email not in first.decode()
@@ -274,7 +274,7 @@ BAD_ARCHIVES = [
         "this published version was changed after it was published",
     ),
     ("wrong format", _set("format", "zip"), "this is not a Concerto archive"),
-    ("future version", _set("version", 3), "format version 3, newer than this Concerto understands"),
+    ("future version", _set("version", 4), "format version 4, newer than this Concerto understands"),
     ("missing field", _set("contributions.0.title", DELETE), "contributions[0]: object missing required field `title`"),
     ("missing table", _set("votes", DELETE), "object missing required field `votes`"),
     ("unknown field", _set("groups.0.colour", "rouge"), "groups[0]: object contains unknown field `colour`"),
@@ -383,3 +383,40 @@ def test_archive_commands_round_trip_and_refuse_bad_files(tmp_path):
         assert failed.stderr.startswith("error: ") and message in failed.stderr, failed.stderr
         assert "Traceback" not in failed.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+async def test_the_live_workshop_steps_and_planned_phases_travel_with_the_archive(database):
+    import datetime as dt
+
+    from concerto.live import services as live
+
+    world = await make_world()
+    slug = world.consultation["slug"]
+    await live.save_steps(world.consultation, world.facilitator, [{"kind": "contribute", "minutes": 25}, {"kind": "vote", "minutes": 5}])
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).replace(microsecond=0)
+    await live.add_schedule(world.consultation, world.facilitator, {"phase": "voting", "open": True, "at": soon.isoformat(), "group": world.group["id"]})
+    await live.add_schedule(world.consultation, world.facilitator, {"phase": "contributions", "open": False, "at": soon.isoformat()})
+    first = await exported(slug)
+    archive = json.loads(first)
+    assert archive["consultation"]["steps"] == [{"kind": "contribute", "minutes": 25}, {"kind": "vote", "minutes": 5}]
+    assert [(s["group"], s["phase"], s["open"]) for s in archive["schedules"]] == [(1, "voting", True), (None, "contributions", False)]
+
+    await Consultation.delete().where(Consultation.slug == slug)
+    imported = await import_consultation(parse(first))
+    assert await exported(slug) == first
+    assert await live.steps_of(imported["id"]) == [{"kind": "contribute", "minutes": 25}, {"kind": "vote", "minutes": 5}]
+    planned = await live.schedules(imported["id"])
+    assert [(row["phase"], row["open"], row["group_title"]) for row in planned] == [
+        ("voting", True, world.group["title"]), ("contributions", False, None)
+    ]
+
+    # An archive naming a group it does not hold, or a step of an unknown kind, is refused.
+    for change, expected in (
+        (_set("schedules.0.group", 99), "schedules[0].group: unknown group 99"),
+        (_set("consultation.steps.0.kind", "danser"), "consultation.steps[0].kind"),
+    ):
+        data = copy.deepcopy(archive)
+        change(data)
+        with pytest.raises(ArchiveError) as refused:
+            await import_consultation(data, slug="ailleurs")
+        assert expected in str(refused.value)

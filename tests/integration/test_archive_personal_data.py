@@ -43,7 +43,7 @@ async def test_an_archive_says_what_personal_data_it_holds_and_keeps_anonymous_p
     slug = world.consultation["slug"]
     archive = await export_consultation(slug)
 
-    assert archive["version"] == 2
+    assert archive["version"] == 3
     assert archive["consultation"]["show_organisations"] is True
     contains = archive["contains"]
     assert {key: value for key, value in contains.items() if key != "summary"} == {
@@ -130,7 +130,7 @@ async def test_archives_of_version_1_still_import(database):
         ("wrong anonymised count", lambda a: a["contains"].update(anonymised_participants=0), "contains.anonymised_participants: says 0"),
         ("unknown kind", lambda a: a["contains"]["personal_data"].append("health"), "contains.personal_data[5]: invalid enum value 'health'"),
         ("a name comes back", lambda a: [p.update(display_name="Alice") for p in a["participants"] if p["anonymised_at"]], "an anonymised participant has no name"),
-        ("version 0", lambda a: a.update(version=0), "the archive format version 0 does not exist (this Concerto reads versions 1, 2)"),
+        ("version 0", lambda a: a.update(version=0), "the archive format version 0 does not exist (this Concerto reads versions 1, 2, 3)"),
     ],
 )
 async def test_archives_that_misdescribe_their_personal_data_are_refused(database, name, change, expected):

@@ -18,6 +18,7 @@ from typing import Any
 from concerto import db
 from concerto.archive import translate
 from concerto.archive.schema import FORMAT, REMOVABLE, TABLES, VERSION, ArchiveError, exported_with, timestamp
+from concerto.live.steps import parse_steps
 from concerto.restitution.model import Document
 from concerto.restitution.services import content_hash, options_dict, read_options
 from concerto.tables import (
@@ -29,6 +30,7 @@ from concerto.tables import (
     DuplicateDismissal,
     Meeting,
     Participant,
+    PhaseSchedule,
     Restitution,
     RestitutionVersion,
     Theme,
@@ -76,7 +78,7 @@ async def export_consultation(slug: str, *, pseudonymise: bool = False) -> dict[
             await Consultation.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         consultation = await Consultation.select(
             Consultation.id, Consultation.slug, Consultation.title, Consultation.summary, Consultation.status,
-            Consultation.created_at, Consultation.show_organisations,
+            Consultation.created_at, Consultation.show_organisations, Consultation.steps,
         ).where(Consultation.slug == slug).first()
         if consultation is None:
             raise ArchiveError(f"no consultation has the address (slug) {slug!r}")
@@ -101,6 +103,9 @@ async def _read(cid: int) -> dict[str, list[dict]]:
         ),
         "board_actions": await BoardAction.select().where(in_groups(BoardAction)).order_by(BoardAction.id),
         "restitution": await Restitution.select().where(Restitution.consultation == cid),
+        "schedules": await PhaseSchedule.select().where(
+            (PhaseSchedule.consultation == cid) & (PhaseSchedule.source == "plan") & PhaseSchedule.done_at.is_null()
+        ).order_by(PhaseSchedule.at, PhaseSchedule.id),
         "restitution_versions": await RestitutionVersion.select().where(RestitutionVersion.consultation == cid).order_by(
             RestitutionVersion.number
         ),
@@ -168,6 +173,7 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
             "status": consultation["status"],
             "created_at": timestamp(consultation["created_at"]),
             "show_organisations": consultation["show_organisations"],
+            "steps": parse_steps(consultation["steps"]) if consultation["steps"] else None,
         },
         "kinds": [
             {"id": ids["kinds"](row["id"]), "code": row["code"], "label": row["label"], "position": row["position"]}
@@ -313,6 +319,16 @@ def _archive(consultation: dict, rows: dict[str, list[dict]], *, pseudonymise: b
             for row in versions
         ],
         "contains": contains(rows, pseudonymise=pseudonymise),
+        "schedules": [
+            {
+                "group": None if row["working_group"] is None else group(row["working_group"]),
+                "phase": row["phase"],
+                "open": row["open"],
+                "at": timestamp(row["at"]),
+            }
+            for row in rows["schedules"]
+            if row["working_group"] is None or row["working_group"] in live_groups
+        ],
     }
 
 

@@ -35,6 +35,7 @@ from concerto.tables import (
     DuplicateDismissal,
     Meeting,
     Participant,
+    PhaseSchedule,
     Restitution,
     RestitutionVersion,
     Theme,
@@ -146,6 +147,8 @@ def _check(archive: Archive) -> None:
         need("groups", pair.group, f"duplicate_dismissals[{i}].group")
         need("contributions", pair.first, f"duplicate_dismissals[{i}].first")
         need("contributions", pair.second, f"duplicate_dismissals[{i}].second")
+    for i, schedule in enumerate(archive.schedules):
+        need("groups", schedule.group, f"schedules[{i}].group")
     for i, action in enumerate(archive.board_actions):
         here = f"board_actions[{i}]"
         need("groups", action.group, f"{here}.group")
@@ -254,6 +257,7 @@ async def _write(archive: Archive, slug: str) -> int:
             join_code=await unused_join_code(),
             created_at=source.created_at,
             show_organisations=source.show_organisations,
+            steps="" if source.steps is None else json.dumps(msgspec.to_builtins(source.steps)),
         )
     ).returning(Consultation.id)
     cid = rows[0]["id"]
@@ -362,6 +366,13 @@ async def _write(archive: Archive, slug: str) -> int:
             await BoardAction.update(
                 {BoardAction.undoes: ref("board_actions", a.undoes), BoardAction.undone_by: ref("board_actions", a.undone_by)}
             ).where(BoardAction.id == ref("board_actions", a.id))
+    await _insert(PhaseSchedule, [
+        PhaseSchedule(
+            consultation=cid, working_group=None if s.group is None else ref("groups", s.group), phase=s.phase,
+            open=s.open, at=s.at, source="plan",
+        )
+        for s in archive.schedules
+    ])
     if archive.restitution is not None:
         r = archive.restitution
         options = {

@@ -24,9 +24,12 @@ import msgspec
 from msgspec import Meta
 
 FORMAT = "concerto-archive"
-VERSION = 2
+VERSION = 3
 # Versions this Concerto reads, and the top-level / per-record keys each added.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
+# Version 3 (issue 11) added keys that all have a default, so none is required: calendar entries'
+# end_date and when, consultation.steps, schedules, the restitution's new options and figures_text,
+# published versions' content_hash. An older Concerto refuses such an archive with a request to upgrade.
 ADDED_IN_2 = {"": ("contains",), "consultation": ("show_organisations",), "participants": ("anonymised_at",)}
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _INT_MAX = 2**31 - 1  # PostgreSQL's integer
@@ -58,6 +61,13 @@ class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
+class StepRecord(Record):
+    """One step of the live workshop's sequence (concerto.live.steps)."""
+
+    kind: Literal["contribute", "vote", "discuss"]
+    minutes: Annotated[int, Meta(ge=0, le=600)]
+
+
 class ConsultationRecord(Record):
     slug: Slug
     title: Text200
@@ -65,6 +75,17 @@ class ConsultationRecord(Record):
     status: Literal["draft", "open", "closed"]
     created_at: Timestamp
     show_organisations: bool = False  # version 2
+    # The live workshop's sequence of steps; None: the default one (absent from older archives).
+    steps: Annotated[list[StepRecord], Meta(max_length=12)] | None = None
+
+
+class ScheduleRecord(Record):
+    """A phase to open or close at a planned time, for one group or (group null) all of them."""
+
+    group: LocalId | None
+    phase: Literal["contributions", "voting"]
+    open: bool
+    at: Timestamp
 
 
 class KindRecord(Record):
@@ -260,7 +281,7 @@ class Contains(Record):
 
 class Archive(Record):
     format: Literal["concerto-archive"]
-    version: Literal[1, 2]
+    version: Literal[1, 2, 3]
     exported_with: str
     pseudonymised: bool
     consultation: ConsultationRecord
@@ -278,6 +299,8 @@ class Archive(Record):
     restitution: RestitutionRecord | None
     restitution_versions: list[VersionRecord]
     contains: Contains | None = None  # version 2 (required there)
+    # Planned phase changes still to come (a step's countdown is not archived); absent from older archives.
+    schedules: list[ScheduleRecord] = msgspec.field(default_factory=list)
 
 
 # The tables that have archive ids, in the order records are written, with the
