@@ -625,6 +625,17 @@
     if (before.voting_open !== undefined && before.voting_open !== next.voting_open) announce(next.voting_open ? T.voting_just_opened : T.voting_just_closed);
     renderStep();
   }
+  var groupStates = null;
+  if (stateBox && stateBox.dataset.groups) {
+    groupStates = {};
+    JSON.parse(stateBox.dataset.groups).forEach(function (one) { groupStates[one.id] = one; });
+  }
+  function representative() {
+    var all = Object.keys(groupStates).map(function (id) { return groupStates[id]; });
+    var timed = all.filter(function (one) { return one.timer_ends_at; });
+    if (timed.length) return timed.sort(function (a, b) { return Date.parse(a.timer_ends_at) - Date.parse(b.timer_ends_at); })[0];
+    return all.filter(function (one) { return one.step; })[0] || all[0] || state;
+  }
   var consultationClosed = false;
   function renderStep() {
     if (!stateBox || !state) return;
@@ -753,6 +764,11 @@
     },
     phase: function (ev) {
       if (document.getElementById("control-groups")) resync(200);
+      if (groupStates) {  // the wall of every group: the countdown ending soonest (as live/wall.py chooses)
+        groupStates[ev.id] = ev;
+        applyState(representative());
+        return;
+      }
       if (!stateBox || !state || state.id !== ev.id) return;
       applyState(ev);
     },

@@ -279,3 +279,24 @@ def test_an_edit_being_typed_survives_a_reload_until_it_is_saved(demo_server, ch
     expect(writer.locator("[data-form-message]")).to_be_hidden()
     assert writer.errors == []
     writer.context.close()
+
+
+def test_the_wall_of_every_group_counts_down_the_step_ending_soonest(demo_server, chromium):
+    server, _link = demo_server
+    wall = facilitator(chromium, server, "/c/ess-2027/wall")
+    connected(wall)
+    countdown = wall.locator("[data-countdown]")
+    expect(wall.locator("#live-state .phases")).to_be_hidden()  # each group has its own phases
+    # Two groups' step events, as the stream brings them: the wall follows the one that ends first.
+    wall.evaluate("""() => {
+      const soon = minutes => new Date(Date.now() + ConcertoLive.offset + minutes * 60000).toISOString();
+      const state = (id, minutes) => ({id, contributions_open: true, voting_open: false, vote_budget: 5,
+        step: {index: 0, kind: "contribute", number: 1, of: 3}, timer_started_at: soon(0), timer_ends_at: soon(minutes)});
+      ConcertoLive.handlers.phase(state(1, 9));
+      ConcertoLive.handlers.phase(state(2, 3));
+    }""")
+    expect(countdown).to_be_visible()
+    expect(countdown).to_have_text(re.compile(r"^encore (2:5\d|3:00)$"))
+    expect(wall.locator("[data-step-label]")).to_contain_text("Étape 1 sur 3")
+    assert wall.errors == []
+    wall.context.close()

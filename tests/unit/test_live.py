@@ -186,3 +186,16 @@ async def test_closing_the_consultation_is_announced_to_all_its_groups(database,
     async with listening(settings, [events.consultation_channel(world.consultation["id"])]) as listener:
         await consultations.update(world.consultation, world.facilitator, {"status": "closed"})
         assert await listener.events() == [{"type": "consultation", "status": "closed"}]
+
+
+def test_the_wall_of_every_group_shows_the_countdown_ending_soonest():
+    from concerto.live.wall import representative
+
+    def state(id_, ends=None, step=None):
+        return {"id": id_, "timer_ends_at": ends, "step": step}
+
+    assert representative([]) is None
+    assert representative([state(1), state(2)])["id"] == 1
+    assert representative([state(1), state(2, step={"index": 1})])["id"] == 2
+    timed = [state(1, "2027-03-14T10:30:00+00:00"), state(2, "2027-03-14T10:20:00+00:00"), state(3, step={"index": 0})]
+    assert representative(timed)["id"] == 2

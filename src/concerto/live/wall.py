@@ -64,6 +64,26 @@ async def wall_columns(consultation_id: int, group_id: int | None, *, by_votes: 
     ]
 
 
+async def _live(group: dict | None, all_groups: list[dict]) -> dict[str, Any]:
+    """A group's wall shows its phases and countdown; the consultation's wall, the countdown of the
+    groups' step (the one ending soonest when they differ), kept live from every group's events."""
+    if group is not None:
+        return {"live": await read_state(group["id"]), "live_groups": None}
+    states = [state for g in all_groups if (state := await read_state(g["id"])) is not None]
+    return {"live": representative(states), "live_groups": states}
+
+
+def representative(states: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The state a consultation-wide wall shows: the running countdown that ends soonest, else a
+    group in a step, else the first group. (concerto-live.js makes the same choice live.)"""
+    if not states:
+        return None
+    timed = [state for state in states if state["timer_ends_at"]]
+    if timed:
+        return min(timed, key=lambda state: state["timer_ends_at"])
+    return next((state for state in states if state["step"]), states[0])
+
+
 class WallPages(Controller):
     path = "/c/{slug:str}"
     include_in_schema = False
@@ -81,7 +101,7 @@ class WallPages(Controller):
             "show_votes": by_votes,
             "show_authors": authors != "0",
             "group_titles": {str(g["id"]): g["title"] for g in all_groups},
-            "live": await read_state(group["id"]) if group else None,
+            **(await _live(group, all_groups)),
             **await join_links(request, consultation, actor),
         }
         return render(request, "live/wall.html", **context)
