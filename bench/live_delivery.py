@@ -17,6 +17,28 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def _shown(events: list[dict]) -> dict[tuple, int]:
+    """What a page shows once it has applied one message: per contribution, the count read last.
+
+    Counts come from several server processes, so one message (a stream joins what queued up)
+    may hold an older count after a newer one; pages keep the one read last (``at``), whatever
+    the order of arrival (concerto-live.js), and so does this matching.
+    """
+    shown: dict[tuple, int] = {}
+    read_at: dict[tuple, float] = {}
+    for event in events:
+        if event.get("type") not in ("contribution", "votes"):
+            continue
+        key = (event["type"], event["id"])
+        at = event.get("at")
+        if at is not None and key in read_at and read_at[key] > at:
+            continue  # an older count arriving after a newer one: the page keeps the newer
+        shown[key] = event.get("votes", 0)
+        if at is not None:
+            read_at[key] = at
+    return shown
+
+
 @dataclass
 class Write:
     kind: str  # "contribution" or "votes", the event type that shows it
@@ -84,10 +106,7 @@ class Collected:
         self.times = [array("d") for _ in self.times]
 
     def deliveries(self, writes: list[Write]) -> Delivery:
-        relevant = [
-            {(event["type"], event["id"]): event.get("votes", 0) for event in events if event.get("type") in ("contribution", "votes")}
-            for events in self.messages
-        ]
+        relevant = [_shown(events) for events in self.messages]
         answered = np.array([write.answered for write in writes], dtype=np.float64)
         positions_of: dict[tuple, np.ndarray] = {}
         all_parts, slowest, fastest = [], np.full(len(writes), -np.inf), np.full(len(writes), np.inf)
