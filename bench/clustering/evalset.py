@@ -23,6 +23,13 @@ HOLDOUTS = {
     "held-B": HERE / "eval_holdout_b.json",
     "held-C": HERE / "eval_holdout_c.json",
 }
+# Issue 12's blind sets, for the multilingual encoder: not read by any tuning, run once with the
+# engine as committed (see README.md, « Issue 12 »).
+BLIND = {
+    "held-D": HERE / "eval_holdout_d.json",
+    "held-E": HERE / "eval_holdout_e.json",
+    "held-F": HERE / "eval_holdout_f.json",
+}
 
 
 def load(path: Path = EVAL_SET) -> list[dict]:
