@@ -78,45 +78,28 @@ def french_markdown(text: str) -> str:
         previous_blank = not line.strip()
         marker = _MARKERS.match(line)
         start = marker.end() if marker else 0
-        lines[index] = line[:start] + _outside(line[start:], french)
+        lines[index] = line[:start] + _outside(line[start:], _PROTECTED, french)
     return "\n".join(lines)
 
 
-def _outside(line: str, transform) -> str:
+def _outside(text: str, kept: re.Pattern, transform) -> str:
+    """``text`` with ``transform`` applied between the matches of ``kept``, which stay as they are."""
     out, last = [], 0
-    for match in _PROTECTED.finditer(line):
-        out.append(transform(line[last : match.start()]))
+    for match in kept.finditer(text):
+        out.append(transform(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
-    out.append(transform(line[last:]))
+    out.append(transform(text[last:]))
     return "".join(out)
 
 
 _TAG_OR_CODE = re.compile(r"<(code|pre)\b[^>]*>.*?</\1>|<[^>]+>", re.DOTALL)
-
-
-def french_html(html: str) -> str:
-    """Rendered HTML with French spaces in its text (tags, code and preformatted text untouched)."""
-    if not html or not _CANDIDATE.search(html):
-        return html
-    out, last = [], 0
-    for match in _TAG_OR_CODE.finditer(html):
-        out.append(_html_text(html[last : match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(_html_text(html[last:]))
-    return "".join(out)
-
-
+# Entities (&amp; &quot; &#39;) end with « ; »: kept whole.
 _ENTITY = re.compile(r"&[#\w]+;")
 
 
-def _html_text(text: str) -> str:
-    # Entities (&amp; &quot; &#39;) end with « ; »: keep them whole.
-    out, last = [], 0
-    for match in _ENTITY.finditer(text):
-        out.append(french(text[last : match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(french(text[last:]))
-    return "".join(out)
+def french_html(html: str) -> str:
+    """Rendered HTML with French spaces in its text (tags, entities, code and preformatted text untouched)."""
+    if not html or not _CANDIDATE.search(html):
+        return html
+    return _outside(html, _TAG_OR_CODE, lambda text: _outside(text, _ENTITY, french))
