@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -282,6 +283,22 @@ class LoginFailure(Table, tablename="login_failure"):
     failed_at = Timestamptz(default=TimestamptzNow())
 
 
+class TextEmbedding(Table, tablename="text_embedding"):
+    """A text's sentence vector, computed once (migration 0013; see clustering/store.py).
+
+    Keyed by a hash of the model's version and the text, not by contribution: the same words
+    give the same vector, an edited text gets a new one. Nothing writes here yet: the default
+    engine does not use the encoder so far (issue 12); when it does, a person's erasure must
+    remove their texts' vectors too (``store.forget``).
+    """
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=64, unique=True)  # sha256 of model version and text
+    model = Varchar(length=40)
+    vector = Bytea()  # float32, little-endian
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Account,
     Consultation,
@@ -301,4 +318,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     PhaseSchedule,
     WebSession,
     LoginFailure,
+    TextEmbedding,
 )
