@@ -18,3 +18,23 @@ async def migrate(*, quiet: bool = False) -> None:
         result = await run_forwards(app_name="concerto", migration_id="all", fake=False)
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
+
+
+def ddl_forwards(migration_id: str, description: str, statements):
+    """The ``forwards()`` of a migration that only runs plain DDL: ``statements(postgres)`` in order."""
+
+    async def forwards():
+        from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+        from piccolo.engine.finder import engine_finder
+
+        manager = MigrationManager(migration_id=migration_id, app_name="concerto", description=description)
+
+        async def run():
+            engine = engine_finder()
+            for statement in statements(engine.engine_type == "postgres"):
+                await engine.run_ddl(statement)
+
+        manager.add_raw(run)
+        return manager
+
+    return forwards

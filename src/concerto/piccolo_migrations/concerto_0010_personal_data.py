@@ -11,8 +11,7 @@ Plain DDL, as in migrations 0008 and 0009; two additive columns.
   so showing it is a choice facilitators make knowingly (data minimisation).
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from concerto.db.migrate import ddl_forwards
 
 ID = "2026-12-02T18:30:00:000000"
 VERSION = "1.38.0"
@@ -26,13 +25,4 @@ def statements(postgres: bool) -> list[str]:
     ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="concerto", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        for statement in statements(engine.engine_type == "postgres"):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = ddl_forwards(ID, DESCRIPTION, statements)

@@ -14,8 +14,7 @@ SQLite cannot drop a NOT NULL constraint: the small ``meeting`` table is rebuilt
 VARCHAR lengths, so ``contribution`` stays as it is there.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.finder import engine_finder
+from concerto.db.migrate import ddl_forwards
 
 ID = "2026-12-02T19:00:00:000000"
 VERSION = "1.38.0"
@@ -50,13 +49,4 @@ def statements(postgres: bool) -> list[str]:
     ]
 
 
-async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="concerto", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        for statement in statements(engine.engine_type == "postgres"):
-            await engine.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+forwards = ddl_forwards(ID, DESCRIPTION, statements)
