@@ -31,7 +31,7 @@ from concerto.tables import Contribution
 SECTIONS = ("introduction", "calendar", "context", "figures", "next_steps")
 # The headline figures, in the order they are listed; facilitators choose which appear.
 FIGURES = ("participants", "meetings", "attendance", "contributors", "contributions", "votes", "supporters", "comments")
-DEFAULT_FIGURES = ("participants", "meetings", "attendance", "contributors", "contributions", "votes", "supporters", "comments")
+DEFAULT_FIGURES = FIGURES  # every figure (one at zero never shows)
 
 
 @dataclass(frozen=True)
@@ -255,9 +255,9 @@ async def build_document(
         )
 
     words = labels()
-    for section, attribute in SECTION_LABELS.items():
+    for section in SECTIONS:  # each section's title is the Labels attribute of its name
         if options.title(section).strip():
-            setattr(words, attribute, options.title(section).strip())
+            setattr(words, section, options.title(section).strip())
     sections = []
     all_figures = []
     for group in groups:
@@ -398,13 +398,6 @@ def _contributors(rows: list[dict]) -> int:
     return len({row["author"] for row in rows if row["author_role"] == "participant"})
 
 
-SECTION_LABELS = {
-    "introduction": "introduction",
-    "calendar": "calendar",
-    "context": "context",
-    "figures": "figures",
-    "next_steps": "next_steps",
-}
 # Each headline figure's words for a number (written before them), through gettext's plurals.
 _FIGURE_WORDS = {
     "participants": lambda n: i18n.npgettext("restitution figure", "participant", "participants", n),

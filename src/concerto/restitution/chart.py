@@ -123,14 +123,22 @@ def _figure(document: Document, groups: Sequence[GroupFigures] | None = None, ti
 _SVG_PROLOG = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
 
 
+def _svg(document: Document, groups: Sequence[GroupFigures] | None = None, title: str | None = None) -> str:
+    with rc_context(_STYLE):
+        out = io.StringIO()
+        _figure(document, groups, title).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()
+
+
 def chart_svg(document: Document) -> str:
     """An ``<svg>`` element ready to be inlined in HTML (no XML prolog)."""
-    with rc_context(_STYLE):
-        figure = _figure(document)
-        out = io.StringIO()
-        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     # The size in points stays: it gives the aspect ratio; the page's CSS scales it to the width.
-    return _SVG_PROLOG.sub("", out.getvalue(), count=1).strip()
+    return _SVG_PROLOG.sub("", _svg(document), count=1).strip()
+
+
+def chart_svgs(document: Document) -> list[tuple[str, str]]:
+    """For paper, as vectors: one SVG document per part (see ``chart_parts``), with its title."""
+    return [(_svg(document, groups, title), title) for groups, title in chart_parts(document)]
 
 
 def fit(size: tuple[float, float], max_width: float, max_height: float) -> tuple[float, float]:

@@ -139,7 +139,7 @@ class RestitutionPages(Controller):
         for name in ("include_hidden", "show_authors", "show_chart"):
             data[name] = form.get(name) == "1"
         for name in ("show_support", "csv_french"):
-            data[name] = {"auto": None, "1": True, "0": False}.get(form.get(name, "auto"), form.get(name))
+            data[name] = form.get(name, "auto")  # "auto", "1" or "0": the service reads them
         data["titles"] = {section: form.get(f"title_{section}", "") for section in SECTIONS}
         data["omitted"] = [section for section in SECTIONS if form.get(f"include_{section}") != "1"]
         data["figures"] = [key for key in FIGURES if form.get(f"figure_{key}") == "1"]

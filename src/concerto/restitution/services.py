@@ -10,7 +10,7 @@ from typing import Any
 from concerto import db
 from concerto.accounts.services import Actor
 from concerto.errors import N_, Conflict, NotFound, field_error
-from concerto.restitution.build import DEFAULT_FIGURES, FIGURES, SECTION_LABELS, SECTIONS, Options, build_document, labels
+from concerto.restitution.build import DEFAULT_FIGURES, FIGURES, SECTIONS, Options, build_document, labels
 from concerto.restitution.model import Document
 from concerto.tables import Comment, Restitution, RestitutionVersion, WorkingGroup
 from concerto.validation import FieldErrors, to_id
@@ -178,8 +178,7 @@ async def update(consultation: dict, actor: Actor, data: dict[str, Any]) -> dict
 def section_titles(options: Options) -> dict[str, str]:
     """Each section's title in the document: the facilitators' one, else the usual one."""
     words = labels()
-    usual = {section: getattr(words, attribute) for section, attribute in SECTION_LABELS.items()}
-    return {section: options.title(section) or usual[section] for section in SECTIONS}
+    return {section: options.title(section) or getattr(words, section) for section in SECTIONS}
 
 
 async def draft(consultation: dict, actor: Actor) -> Document:

@@ -30,7 +30,6 @@ whose memory goes back to the system when it ends (see ``render``).
 from __future__ import annotations
 
 import functools
-import io
 import json
 import subprocess
 import sys
@@ -38,9 +37,8 @@ import threading
 from pathlib import Path
 
 import matplotlib
-from matplotlib import rc_context
 
-from concerto.restitution.chart import _STYLE, _figure, chart_parts, has_chart
+from concerto.restitution.chart import chart_svgs, has_chart
 from concerto.restitution.exporters import Exporter, register
 from concerto.restitution.exporters._shared import (
     Block,
@@ -116,13 +114,7 @@ def _charts(document: Document) -> list[dict]:
     """One SVG per part of the chart (vector, its words real text), with its title as alternative text."""
     if not has_chart(document):
         return []
-    charts = []
-    with rc_context(_STYLE):
-        for groups, title in chart_parts(document):
-            out = io.StringIO()
-            _figure(document, groups, title).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-            charts.append({"svg": out.getvalue(), "title": title})
-    return charts
+    return [{"svg": svg, "title": title} for svg, title in chart_svgs(document)]
 
 
 def _item(document: Document, item: Item) -> dict:
