@@ -11,6 +11,7 @@ from concerto.accounts.services import Actor
 from concerto.consultations import services as consultations
 from concerto.errors import N_, NotFound
 from concerto.groups import services as groups
+from concerto.live import services as live
 from concerto.live.qr import qr_svg
 from concerto.live.state import read_state
 from concerto.tables import Contribution
@@ -64,12 +65,13 @@ async def wall_columns(consultation_id: int, group_id: int | None, *, by_votes: 
     ]
 
 
-async def _live(group: dict | None, all_groups: list[dict]) -> dict[str, Any]:
+async def _live(consultation_id: int, group: dict | None) -> dict[str, Any]:
     """A group's wall shows its phases and countdown; the consultation's wall, the countdown of the
     groups' step (the one ending soonest when they differ), kept live from every group's events."""
     if group is not None:
         return {"live": await read_state(group["id"]), "live_groups": None}
-    states = [state for g in all_groups if (state := await read_state(g["id"])) is not None]
+    _steps, every_group = await live.overview(consultation_id)  # every group's state in one query
+    states = [{key: value for key, value in state.items() if key != "title"} for state in every_group]
     return {"live": representative(states), "live_groups": states}
 
 
@@ -101,7 +103,7 @@ class WallPages(Controller):
             "show_votes": by_votes,
             "show_authors": authors != "0",
             "group_titles": {str(g["id"]): g["title"] for g in all_groups},
-            **(await _live(group, all_groups)),
+            **(await _live(consultation["id"], group)),
             **await join_links(request, consultation, actor),
         }
         return render(request, "live/wall.html", **context)
