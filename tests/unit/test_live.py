@@ -199,3 +199,20 @@ def test_the_wall_of_every_group_shows_the_countdown_ending_soonest():
     assert representative([state(1), state(2, step={"index": 1})])["id"] == 2
     timed = [state(1, "2027-03-14T10:30:00+00:00"), state(2, "2027-03-14T10:20:00+00:00"), state(3, step={"index": 0})]
     assert representative(timed)["id"] == 2
+
+
+def test_live_frames_are_the_bytes_litestar_would_write():
+    from litestar.response import ServerSentEventMessage
+
+    from concerto.live.events import encode
+
+    data = _message([{"type": "vote", "id": 3, "title": "Des « vélos » à 5 €"}])
+    fast = ServerSentEventMessage(event="live", data=data)
+    assert encode(fast) == ServerSentEventMessage(event="live", data=data.decode()).encode()
+    # Anything else (hello, pings, a payload with a line break) goes through Litestar's encoder.
+    for message in (
+        ServerSentEventMessage(event="hello", data='{"now": 1}', retry=2000),
+        ServerSentEventMessage(comment="ping"),
+        ServerSentEventMessage(event="live", data=b'{"events":["a\nb"]}'),
+    ):
+        assert encode(message) == message.encode()

@@ -92,9 +92,14 @@ class LiveSubscriber(Subscriber):
 
     async def next(self, timeout: float) -> bytes | None | object:
         """The next message; None once unsubscribed; ``QUIET`` after ``timeout`` seconds without one."""
+        if not self._queue.empty():
+            return self._queue.get_nowait()
         try:
-            return await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for starts a task per call,
+            # and a room of a thousand pages calls this a thousand times per message.
+            async with asyncio.timeout(timeout):
+                return await self._queue.get()
+        except TimeoutError:
             return QUIET
 
 
@@ -335,7 +340,8 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
                     closing = True
                     break
                 messages.append(item)
-            yield ServerSentEventMessage(event="live", data=joined(messages).decode())
+            # Bytes as they came: encode() below writes them without decoding them again.
+            yield ServerSentEventMessage(event="live", data=joined(messages))
             sent = loop.time()
             if closing:
                 return
@@ -345,3 +351,25 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
         # listens, and the next page on this channel would never hear anything.
         with anyio.CancelScope(shield=True):
             await _plugin.unsubscribe(subscriber, channels)
+
+
+def encode(message: ServerSentEventMessage) -> bytes:
+    """A message as the bytes of the stream.
+
+    ``live`` messages are one line of JSON, the same bytes for every page of a
+    channel: they are framed as they are, where Litestar's encoder would decode,
+    split and encode each one again for each of a thousand pages.
+    """
+    if message.event == "live" and isinstance(message.data, bytes) and not (b"\n" in message.data or b"\r" in message.data):
+        return b"event: live\r\ndata: " + message.data + b"\r\n\r\n"  # Litestar's separator, \r\n
+    return message.encode()
+
+
+async def frames(channels: list[str], hello: dict[str, Any] | None = None) -> AsyncGenerator[bytes, None]:
+    """``stream()`` as the bytes a page's event stream carries."""
+    messages = stream(channels, hello)
+    try:
+        async for message in messages:
+            yield encode(message)
+    finally:
+        await messages.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
-from litestar.response import ServerSentEvent
+from litestar.response import Stream
 
 from concerto.accounts.services import Actor
 from concerto.groups import services as groups
@@ -20,10 +20,13 @@ def _channels(consultation: dict, actor: Actor, group_ids: list[int]) -> list[st
     return channels
 
 
-def _sse(channels: list[str]) -> ServerSentEvent:
+def _sse(channels: list[str]) -> Stream:
     # No proxy buffering (nginx) and no caching: every message goes out as it is written.
-    return ServerSentEvent(
-        events.stream(channels), headers={"cache-control": "no-cache", "x-accel-buffering": "no"}
+    # A plain Stream of bytes framed by events.frames (Litestar's ServerSentEvent re-encodes each message).
+    return Stream(
+        events.frames(channels),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-cache", "x-accel-buffering": "no", "connection": "keep-alive"},
     )
 
 
@@ -33,7 +36,7 @@ class StreamPages(Controller):
     dependencies = CONSULTATION_DEPENDENCIES
 
     @get("/g/{group_id:int}/events", name="group-events")
-    async def group_events(self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> ServerSentEvent:
+    async def group_events(self, consultation: CurrentConsultation, actor: CurrentActor, group_id: Id) -> Stream:
         """Everything a group's pages show that changes: contributions, votes, comments, phases, board.
 
         Anyone who can read the group may listen: payloads only carry what
@@ -43,7 +46,7 @@ class StreamPages(Controller):
         return _sse(_channels(consultation, actor, [group_id]))
 
     @get("/events", name="consultation-events")
-    async def consultation_events(self, consultation: CurrentConsultation, actor: CurrentActor) -> ServerSentEvent:
+    async def consultation_events(self, consultation: CurrentConsultation, actor: CurrentActor) -> Stream:
         """The same for every group of the consultation (the consultation's wall, the control panel)."""
         group_ids = [group["id"] for group in await groups.list_for(consultation["id"])]
         return _sse(_channels(consultation, actor, group_ids))
