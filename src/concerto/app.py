@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 
 from concerto import db
 from concerto.accounts.pages import AccountPages
+from concerto.board import suggestions
 from concerto.board.pages import BoardPages
 from concerto.api import API_HANDLERS
 from concerto.comments.pages import CommentPages
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            async with scheduler.running():
+            async with scheduler.running(), suggestions.encoding():
                 yield
         finally:
             gc.unfreeze()

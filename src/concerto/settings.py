@@ -79,8 +79,9 @@ class Settings:
     bench_routes: bool = False
     # Requests (live streams included: one per open page) each server process serves at once.
     max_connections: int = 4096
-    # Engine behind the board's suggestions: "tfidf" or "package.module:Factory" (a plug-in).
-    text_engine: str = "tfidf"
+    # Engine behind the board's suggestions: "meaning" (sentence encoder + words), "tfidf" (words only)
+    # or "package.module:Factory" (a plug-in).
+    text_engine: str = "meaning"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
 
@@ -104,7 +105,7 @@ class Settings:
             timezone=env("CONCERTO_TIMEZONE") or "Europe/Paris",
             base_url=(env("CONCERTO_BASE_URL") or "").rstrip("/"),
             bench_routes=_env_bool("CONCERTO_BENCH_ROUTES", False),
-            text_engine=env("CONCERTO_TEXT_ENGINE") or "tfidf",
+            text_engine=env("CONCERTO_TEXT_ENGINE") or "meaning",
             channels_url=env("CONCERTO_CHANNELS_URL") or "",
             max_connections=_env_int("CONCERTO_MAX_CONNECTIONS", 4096),
         )

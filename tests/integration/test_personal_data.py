@@ -6,7 +6,7 @@ import json
 import re
 
 from concerto import i18n
-from concerto.tables import Contribution, Participant, Vote
+from concerto.tables import Contribution, Participant, TextEmbedding, Vote
 from tests.browser import Browser, text_of
 from tests.factories import World, make_world
 from tests.integration.api_support import joined, ok, problem, scope, signed_in, stored
@@ -165,7 +165,11 @@ async def test_removing_through_the_api_and_its_refusals(new_browser):
     assert refused["detail"] == _("Facilitators cannot erase their data here: another facilitator first gives you the participant role.")
     assert await stored() == before
 
+    # The suggestions stored the sentence vector of her text: it goes with the text.
+    ok(await facilitator.api("GET", f"{scope(world)}/groups/{world.group['id']}/likely-duplicates"))
+    assert await TextEmbedding.count() == 1
     done = ok(await alice.api("POST", path, {"contributions": "remove"}))
+    assert await TextEmbedding.count() == 0
 
     assert done == {
         "contributions": "removed", "removed_contributions": 1, "removed_comments": 0,

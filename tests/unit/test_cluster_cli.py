@@ -22,7 +22,7 @@ ROWS = [
 
 
 def run(*args: str, cwd) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CONCERTO_TEXT_ENGINE": "tfidf"}
+    env = {key: value for key, value in os.environ.items() if key != "CONCERTO_TEXT_ENGINE"}  # the default engine
     return subprocess.run([sys.executable, "-m", "concerto", "cluster", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 

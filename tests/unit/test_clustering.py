@@ -198,7 +198,7 @@ def test_engine_setting_read_from_environment(monkeypatch):
     monkeypatch.setenv("CONCERTO_TEXT_ENGINE", "tests.unit.test_clustering:EchoEngine")
     assert Settings.from_env().text_engine == "tests.unit.test_clustering:EchoEngine"
     monkeypatch.delenv("CONCERTO_TEXT_ENGINE")
-    assert Settings.from_env().text_engine == "tfidf"
+    assert Settings.from_env().text_engine == "meaning"
 
 
 # -- a dense encoder blended in (the slot for sentence-embedding models) ------------

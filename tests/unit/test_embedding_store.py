@@ -51,3 +51,28 @@ async def test_an_erasure_forgets_the_vectors_of_the_erased_texts(database):
     rows = await TextEmbedding.select(TextEmbedding.key)
     assert [row["key"] for row in rows] == [store.key_of("m", "Texte de Bob")]
     assert await store.vectors([], encode, "m") is not None
+
+
+async def test_an_engine_reads_stored_vectors_instead_of_encoding_again(database):
+    from concerto.clustering import Document
+    from concerto.clustering.meaning import MeaningEngine
+
+    encode = CountingEncoder()
+    documents = [Document(1, "Des **locaux** partagés"), Document(2, "Une monnaie locale"), Document(3, "🎉")]
+    first = MeaningEngine(encode, model="model-1")
+    assert await store.load_for(first, documents) == 2  # the emoji has no words: never encoded
+    assert encode.calls == [["Des locaux partagés", "Une monnaie locale"]]  # Markdown stripped, as the engine reads it
+    first.suggest(documents)
+    first.duplicates(documents)
+    assert len(encode.calls) == 1  # the engine found them in memory
+    # Another process (a fresh engine, an empty memory) reads them from the database.
+    second = MeaningEngine(encode, model="model-1")
+    assert await store.load_for(second, documents) == 2
+    second.index(documents)
+    assert len(encode.calls) == 1
+    assert await store.forget_documents(second, documents[:1]) == 1
+    assert await TextEmbedding.count() == 1
+    # Engines without an encoder have nothing to store.
+    from concerto.clustering.tfidf import TfidfEngine
+
+    assert await store.load_for(TfidfEngine(), documents) == 0

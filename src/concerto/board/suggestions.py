@@ -8,12 +8,16 @@ Nothing here writes: accepting a suggestion goes through ``board.services``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 
 from concerto.accounts.services import Actor
 from concerto.board import services as board
 from concerto.clustering import Document, SimilarityIndex, get_engine
+from concerto.clustering import store
 from concerto.errors import N_, field_error
 from concerto.markdown import plain_excerpt
 from concerto.settings import get_settings
@@ -50,7 +54,7 @@ ORDER BY c.id
 
 
 def _document(row: dict) -> Document:
-    return Document(id=row["id"], text=f"{row['title']}\n{plain_excerpt(row['body'], 2_000)}", kind=row["kind"])
+    return Document(id=row["id"], text=f"{row['title']}\n{plain_excerpt(row['body'], 2_000)}", kind=row.get("kind"))
 
 
 async def _candidates(consultation_id: int) -> list[dict]:
@@ -68,7 +72,9 @@ async def suggest_themes(actor: Actor, group: dict, scope: str = "group") -> lis
         if row["theme"] is None and row["duplicate_of"] is None and (scope == "consultation" or row["working_group"] == group["id"])
     ]
     engine = get_engine(get_settings().text_engine)
-    clusters = await asyncio.to_thread(engine.suggest, [_document(row) for row in rows])
+    documents = [_document(row) for row in rows]
+    await store.load_for(engine, documents)
+    clusters = await asyncio.to_thread(engine.suggest, documents)
     by_id = {row["id"]: row for row in rows}
     return [
         SuggestedTheme(cluster.label, [by_id[item] for item in cluster.ids])
@@ -82,7 +88,9 @@ async def likely_duplicates(actor: Actor, group: dict) -> list[LikelyDuplicate]:
     actor.require_facilitator()
     rows = [row for row in await _candidates(actor.consultation_id) if row["working_group"] == group["id"]]
     engine = get_engine(get_settings().text_engine)
-    pairs = await asyncio.to_thread(engine.duplicates, [_document(row) for row in rows])
+    documents = [_document(row) for row in rows]
+    await store.load_for(engine, documents)
+    pairs = await asyncio.to_thread(engine.duplicates, documents)
     by_id = {row["id"]: row for row in rows}
     dismissed = await board.dismissed_pairs(group["id"])
 
@@ -94,6 +102,57 @@ async def likely_duplicates(actor: Actor, group: dict) -> list[LikelyDuplicate]:
         for pair in pairs
         if root(pair.a) != root(pair.b) and tuple(sorted((pair.a, pair.b))) not in dismissed
     ]
+
+
+# -- sentence vectors computed after a write's answer -----------------------------------
+
+_pending: asyncio.Queue | None = None
+logger = logging.getLogger(__name__)
+
+
+def remember_soon(rows: list[dict]) -> None:
+    """Have the vectors of these contributions (rows with id, title, body) computed and stored
+    once the answer has left; without the background task running (CLI, tests), nothing happens
+    and the first suggestion computes them."""
+    if _pending is not None:
+        _pending.put_nowait([_document(row) for row in rows])
+
+
+async def _encode_forever(queue: asyncio.Queue) -> None:
+    while True:
+        documents = await queue.get()
+        while not queue.empty():  # a burst of posts is encoded as one batch
+            documents += queue.get_nowait()
+        try:
+            engine = get_engine(get_settings().text_engine)
+            await store.load_for(engine, documents)
+            # Stored, then checked: a contribution erased meanwhile leaves no vector behind
+            # (an erasure that commits after this check forgets the vector itself).
+            ids = [document.id for document in documents]
+            kept = {row["id"] for row in await Contribution.select(Contribution.id).where(Contribution.id.is_in(ids))}
+            await store.forget_documents(engine, [document for document in documents if document.id not in kept])
+        except Exception:  # never stop the task: a text missed here is encoded when first needed
+            logger.exception("could not store the sentence vectors of %d contributions", len(documents))
+
+
+@contextlib.asynccontextmanager
+async def encoding() -> AsyncIterator[None]:
+    """While the application runs: the task that encodes and stores the vectors of new texts."""
+    global _pending
+    _pending = asyncio.Queue()
+    task = asyncio.create_task(_encode_forever(_pending))
+    try:
+        yield
+    finally:
+        _pending = None
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def forget(rows: list[dict]) -> int:
+    """Remove the stored vectors of these contributions' texts (rows with title and body: an erasure)."""
+    return await store.forget_documents(get_engine(get_settings().text_engine), [_document(row) for row in rows])
 
 
 # -- similar contributions while typing --------------------------------------------
@@ -136,7 +195,9 @@ async def _index(consultation_id: int) -> _CachedIndex:
             return cached
         rows = await _candidates(consultation_id)
         engine = get_engine(get_settings().text_engine)
-        index = await asyncio.to_thread(engine.index, [_document(row) for row in rows])
+        documents = [_document(row) for row in rows]
+        await store.load_for(engine, documents)
+        index = await asyncio.to_thread(engine.index, documents)
         cached = _indexes[consultation_id] = _CachedIndex(version, index, {row["id"]: row for row in rows})
         return cached
 

@@ -33,6 +33,20 @@ class CachedEncoder:
         # The web app calls engines from worker threads; one model call at a time, one cache.
         self._lock = threading.Lock()
 
+    def prime(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors computed elsewhere (read from the database): later calls find them here."""
+        with self._lock:
+            for text, row in vectors.items():
+                self._cache[text] = np.asarray(row, dtype=np.float32)
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The texts whose vectors are not in memory."""
+        with self._lock:
+            return [text for text in dict.fromkeys(texts) if text not in self._cache]
+
     def __call__(self, texts: list[str]) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(text for text in texts if text not in self._cache))

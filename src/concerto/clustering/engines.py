@@ -1,4 +1,4 @@
-"""Choosing a text engine by name: ``tfidf`` or a plug-in given as ``package.module:Factory``."""
+"""Choosing a text engine by name: ``meaning`` (the default), ``tfidf`` or a plug-in given as ``package.module:Factory``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ def _tfidf() -> TextEngine:
     return TfidfEngine()
 
 
-BUILT_IN = {"tfidf": _tfidf}
+def _meaning() -> TextEngine:
+    from concerto.clustering.meaning import MeaningEngine
+
+    return MeaningEngine()
+
+
+DEFAULT = "meaning"
+BUILT_IN = {"meaning": _meaning, "tfidf": _tfidf}
 
 
 def get_engine(name: str | None = None) -> TextEngine:
@@ -23,7 +30,7 @@ def get_engine(name: str | None = None) -> TextEngine:
         from concerto.settings import get_settings
 
         name = get_settings().text_engine
-    return _load(name.strip() or "tfidf")
+    return _load(name.strip() or DEFAULT)
 
 
 @functools.cache

@@ -7,7 +7,9 @@ SHA-256 of the model's version and the text, so an edited contribution gets a ne
 two identical texts share one. ``remember`` is meant to run after a write's answer (a
 background task); a reader that finds a vector missing computes it itself.
 
-Not wired yet (issue 12 is in progress): no engine of the application reads or writes here so far.
+``load_for(engine, documents)`` is what the application calls before an engine runs:
+the vectors of the documents are read from here (or encoded once and stored) and put in
+the engine's in-memory cache, so the engine itself stays synchronous and pure.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from concerto import db
+from concerto.clustering.blend import CachedEncoder
+from concerto.clustering.model import Document
+from concerto.clustering.vectors import analyse
 from concerto.tables import TextEmbedding
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -70,6 +75,45 @@ async def vectors(texts: Sequence[str], encode: Encoder, model: str) -> np.ndarr
 async def remember(texts: Sequence[str], encode: Encoder, model: str) -> None:
     """Compute and store the vectors of new texts (after a write's answer)."""
     await vectors(list(dict.fromkeys(texts)), encode, model)
+
+
+def sentences(documents: Sequence[Document]) -> list[str]:
+    """What a sentence engine encodes of each document (its text without Markdown), for documents with words."""
+    found = []
+    for document in documents:
+        analysed = analyse(document.text)
+        if not analysed.empty:
+            found.append(analysed.stripped)
+    return found
+
+
+def _stored_encoder(engine: object) -> tuple[CachedEncoder, str] | None:
+    encoder, model = getattr(engine, "encode", None), getattr(engine, "model", None)
+    return (encoder, model) if isinstance(encoder, CachedEncoder) and isinstance(model, str) else None
+
+
+async def load_for(engine: object, documents: Sequence[Document]) -> int:
+    """Put the stored vectors of ``documents`` in ``engine``'s memory, encoding and storing new ones.
+
+    A no-op for engines without a sentence encoder (``tfidf``, most plug-ins). Returns
+    how many texts were not in memory.
+    """
+    found = _stored_encoder(engine)
+    if found is None:
+        return 0
+    encoder, model = found
+    missing = encoder.missing(sentences(documents))
+    if missing:
+        encoder.prime(dict(zip(missing, await vectors(missing, encoder, model))))
+    return len(missing)
+
+
+async def forget_documents(engine: object, documents: Sequence[Document]) -> int:
+    """Remove the stored vectors of these documents' texts (a person's erasure)."""
+    found = _stored_encoder(engine)
+    if found is None or not documents:
+        return 0
+    return await forget(sentences(documents), found[1])
 
 
 async def forget(texts: Sequence[str], model: str) -> int:

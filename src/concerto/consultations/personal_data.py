@@ -273,6 +273,10 @@ async def erase(consultation: dict, actor: Actor, choice: Any) -> dict[str, int 
         removed = await _remove_writings(person) if choice == "remove" else _Removed()
         await _scrub_published(consultation["id"], person, removed.contributions)
         kept = await _replace(person, keep_votes=False)
+    if removed.texts:
+        from concerto.board import suggestions
+
+        await suggestions.forget(removed.texts)
     await _announce(removed, kept)
     return {
         "contributions": "removed" if choice == "remove" else "anonymised",
@@ -313,6 +317,7 @@ class _Removed:
 
     def __init__(self) -> None:
         self.contributions: list[int] = []
+        self.texts: list[dict] = []  # title and body of each: their stored sentence vectors go too
         self.comments = 0
         self.groups: set[int] = set()
         self.voters: set[tuple[int, int]] = set()  # (participant, group) whose votes in use changed
@@ -335,8 +340,11 @@ async def _remove_writings(person: dict) -> _Removed:
     """
     removed = _Removed()
     pid = person["id"]
-    own = await Contribution.select(Contribution.id, Contribution.working_group).where(Contribution.author == pid)
+    own = await Contribution.select(
+        Contribution.id, Contribution.working_group, Contribution.title, Contribution.body, Contribution.kind.code.as_alias("kind")
+    ).where(Contribution.author == pid)
     removed.contributions = [row["id"] for row in own]
+    removed.texts = own
     removed.groups = {row["working_group"] for row in own}
     if removed.contributions:
         ids = removed.contributions

@@ -66,6 +66,12 @@ def _require_contributions_open(phase: dict, actor: Actor) -> None:
         raise Conflict(N_("Contributions are closed in this working group."))
 
 
+def _remember_vectors(row: dict) -> None:
+    from concerto.board import suggestions  # suggestions import the board, which imports votes
+
+    suggestions.remember_soon([row])
+
+
 async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = None) -> int:
     """Publish a contribution in a group; returns its id.
 
@@ -104,6 +110,7 @@ async def create(actor: Actor, group: dict, data: dict[str, Any], *, key: Any = 
         ).returning(Contribution.id)
         contribution_id = rows[0]["id"]
         await idempotency.remember(author, key, "contribution", contribution_id)
+    _remember_vectors({"id": contribution_id, **values})
     announce.contribution_created(
         {
             "id": contribution_id,
@@ -167,7 +174,7 @@ def _can_see(row: dict, actor: Actor) -> bool:
 async def _own(actor: Actor, contribution_id: int) -> dict:
     author = actor.require_participant()
     row = await Contribution.select(
-        Contribution.author, Contribution.status, Contribution.working_group
+        Contribution.author, Contribution.status, Contribution.working_group, Contribution.title, Contribution.body
     ).where((Contribution.id == contribution_id) & (Contribution.consultation == actor.consultation_id)).first()
     if row is None or not _can_see(row, actor):
         raise NotFound(N_("This contribution does not exist."))
@@ -192,6 +199,8 @@ async def update(actor: Actor, contribution_id: int, data: dict[str, Any]) -> No
         if values:
             values["updated_at"] = db.now()
             await Contribution.update(values).where(Contribution.id == contribution_id)
+    if "title" in values or "body" in values:
+        _remember_vectors({**row, **values, "id": contribution_id})
     await announce.contribution_changed(contribution_id)
 
 
