@@ -38,9 +38,15 @@ def load(path: Path = EVAL_SET) -> list[dict]:
 
 def units(items: Sequence[dict]) -> dict[Hashable, Hashable]:
     """Item id -> its unit: an item and the paraphrases marked as its duplicates form one unit."""
+    # A text may name as its duplicate one written further down the file: follow the links.
+    partner = {item["id"]: item["duplicate_of"] for item in items}
     unit_of: dict[Hashable, Hashable] = {}
     for item in items:
-        unit_of[item["id"]] = unit_of[item["duplicate_of"]] if item["duplicate_of"] else item["id"]
+        root, seen = item["id"], set()
+        while partner.get(root) and partner[root] in partner and root not in seen:
+            seen.add(root)
+            root = partner[root]
+        unit_of[item["id"]] = root
     return unit_of
 
 
