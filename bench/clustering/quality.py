@@ -1,6 +1,6 @@
 """Quality of the text engine on the project's evaluation set, next to two baselines.
 
-    python bench/clustering/quality.py            # the configured engine (CONCERTO_TEXT_ENGINE, default tfidf)
+    python bench/clustering/quality.py            # the configured engine (CONCERTO_TEXT_ENGINE, default meaning)
     python bench/clustering/quality.py --engine package.module:Factory
     python bench/clustering/quality.py --tune     # redo the threshold search, on the dev half only
 
@@ -179,7 +179,7 @@ def tune() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engine", help="engine name (default: CONCERTO_TEXT_ENGINE or tfidf)")
+    parser.add_argument("--engine", help="engine name (default: CONCERTO_TEXT_ENGINE or meaning)")
     parser.add_argument("--tune", action="store_true", help="rerun the dev-only search of the tfidf thresholds")
     args = parser.parse_args()
     if args.tune:

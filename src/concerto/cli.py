@@ -352,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="suggest groups and likely duplicates among post-its typed into a spreadsheet",
         description="Read post-its from FILE (CSV with columns id,text and optionally kind, comma or "
         'semicolon separated; or JSON: a list of {"id", "text"}) and print suggested clusters and '
-        "likely duplicate pairs as JSON. Uses the engine of CONCERTO_TEXT_ENGINE (default tfidf).",
+        "likely duplicate pairs as JSON. Uses the engine of CONCERTO_TEXT_ENGINE (default meaning: the sentence encoder; tfidf for words only).",
     )
     command.add_argument("file", metavar="FILE", help="a .csv or .json file")
     command.add_argument("--format", choices=["csv", "json"], help="override the format given by the extension")

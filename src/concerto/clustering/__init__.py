@@ -1,8 +1,9 @@
 """Suggestions for the facilitation board: clusters, likely duplicates, similar contributions.
 
 ``get_engine()`` returns the configured :class:`TextEngine` (``CONCERTO_TEXT_ENGINE``:
-``tfidf``, the default, or ``package.module:Factory`` for a plug-in such as a
-semantic embedding model). Engines are pure: no database, no network.
+``meaning``, the default (a multilingual sentence encoder with the words), ``tfidf`` (words
+only), or ``package.module:Factory`` for a plug-in). Engines are pure: no database, no
+network; ``store.py`` feeds them the sentence vectors kept in the database.
 """
 
 from __future__ import annotations

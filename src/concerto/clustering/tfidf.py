@@ -1,11 +1,13 @@
-"""The default text engine: French TF-IDF, average-linkage clustering, cosine thresholds.
+"""The words-only text engine (CONCERTO_TEXT_ENGINE=tfidf; the lexical half of the default engine).
+
+French TF-IDF, average-linkage clustering, cosine thresholds.
 
 Why this method (see README.md beside this file and bench/clustering/ for the figures):
 post-its and contributions are short, so what they share is a few words in
 varying forms. Snowball stems (PyStemmer) and character n-grams of those stems
 bring the forms together; TF-IDF weighs down what every text says; scikit-learn
 and SciPy do the maths, deterministically, with no model to download. A
-semantic engine can replace this one through ``get_engine("module:Factory")``.
+sentence encoder is blended in by the default engine (``meaning.py``).
 
 Everything is computed on the documents given: IDF, vocabulary and
 thresholds therefore adapt to the consultation's own vocabulary.
