@@ -125,7 +125,7 @@ async def _encode_forever(queue: asyncio.Queue) -> None:
             documents += queue.get_nowait()
         try:
             engine = get_engine(get_settings().text_engine)
-            await store.load_for(engine, documents)
+            await store.remember_documents(engine, documents)
             # Stored, then checked: a contribution erased meanwhile leaves no vector behind
             # (an erasure that commits after this check forgets the vector itself).
             ids = [document.id for document in documents]

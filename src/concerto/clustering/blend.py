@@ -42,6 +42,12 @@ class CachedEncoder:
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
 
+    def drop(self, texts: Sequence[str]) -> None:
+        """Forget these texts' vectors (a person's erasure)."""
+        with self._lock:
+            for text in texts:
+                self._cache.pop(text, None)
+
     def missing(self, texts: Sequence[str]) -> list[str]:
         """The texts whose vectors are not in memory."""
         with self._lock:

@@ -108,12 +108,27 @@ async def load_for(engine: object, documents: Sequence[Document]) -> int:
     return len(missing)
 
 
+async def remember_documents(engine: object, documents: Sequence[Document]) -> None:
+    """Make sure the database holds these documents' vectors (after a write's answer).
+
+    Unlike ``load_for``, the database is asked even for texts already in memory: a text
+    typed before it was posted was encoded for similar-while-typing, never stored.
+    """
+    found = _stored_encoder(engine)
+    if found is not None and documents:
+        texts = sentences(documents)
+        encoder, model = found
+        encoder.prime(dict(zip(texts, await vectors(texts, encoder, model))))
+
+
 async def forget_documents(engine: object, documents: Sequence[Document]) -> int:
-    """Remove the stored vectors of these documents' texts (a person's erasure)."""
+    """Remove the vectors of these documents' texts, stored and in memory (a person's erasure)."""
     found = _stored_encoder(engine)
     if found is None or not documents:
         return 0
-    return await forget(sentences(documents), found[1])
+    texts = sentences(documents)
+    found[0].drop(texts)
+    return await forget(texts, found[1])
 
 
 async def forget(texts: Sequence[str], model: str) -> int:
