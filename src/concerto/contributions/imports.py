@@ -464,6 +464,10 @@ async def store(actor: Actor, consultation: dict, preview: Preview) -> list[int]
             # Ids grow in the order of the VALUES; RETURNING's own order is not promised.
             ids.extend(sorted(row["id"] for row in inserted))
     await announce.contributions_imported(ids)
+    from concerto.board import suggestions  # suggestions import the board, which imports votes
+
+    # Their sentence vectors are computed after the answer, not at the first suggestion.
+    suggestions.remember_soon([{"id": i, "title": item.title, "body": item.body} for i, item in zip(ids, preview.items)])
     return ids
 
 
