@@ -158,6 +158,12 @@ async def _removing_through_the_api_and_its_refusals(new_browser):
     bruno = await joined(new_browser, world, "Bruno Petit")
     item = await contribute(alice, world, "Un tiers-lieu")
     ok(await bruno.api("POST", f"{scope(world)}/contributions/{item}/comments", {"body": "Sous sa contribution"}), 201)
+    # Her text's sentence vector was stored after the post's answer: it goes with the text.
+    for _attempt in range(100):
+        if await TextEmbedding.count():
+            break
+        await asyncio.sleep(0.05)
+    assert await TextEmbedding.count() == 1
     facilitator = await signed_in(new_browser, world.email)
     path = f"{scope(world)}/me/erase"
     before = await stored()
@@ -173,12 +179,6 @@ async def _removing_through_the_api_and_its_refusals(new_browser):
     assert refused["detail"] == _("Facilitators cannot erase their data here: another facilitator first gives you the participant role.")
     assert await stored() == before
 
-    # Her text's sentence vector was stored after the post's answer: it goes with the text.
-    for _attempt in range(100):
-        if await TextEmbedding.count():
-            break
-        await asyncio.sleep(0.05)
-    assert await TextEmbedding.count() == 1
     ok(await facilitator.api("GET", f"{scope(world)}/groups/{world.group['id']}/likely-duplicates"))
     done = ok(await alice.api("POST", path, {"contributions": "remove"}))
     assert await TextEmbedding.count() == 0
