@@ -229,9 +229,11 @@ class TfidfEngine:
 
     @staticmethod
     def _most_central(similarity: np.ndarray, rows: list[int]) -> int:
-        """Index (in ``rows``) of the member most similar on average to the others; first on ties."""
+        """Index (in ``rows``) of the member most similar on average to the others; first on ties.
+
+        Ties are within float32 rounding: a pair's two products differ in their last bits."""
         if len(rows) == 1:
             return 0
         block = similarity[np.ix_(rows, rows)]
         totals = block.sum(axis=1) - np.diag(block)
-        return int(np.flatnonzero(totals >= totals.max() - 1e-9)[0])
+        return int(np.flatnonzero(totals >= totals.max() - 1e-6 * max(1.0, abs(float(totals.max()))))[0])
