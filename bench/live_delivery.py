@@ -57,6 +57,7 @@ class Delivery:
     all_ms: np.ndarray  # every delivery's latency
     last_ms: np.ndarray  # per write seen by every stream: the slowest stream's latency
     first_ms: np.ndarray  # per write: the fastest stream's
+    read_lag_ms: np.ndarray  # per read of the streams' process: kernel receive -> read (not counted above)
 
     def line(self) -> str:
         if not self.writes:
@@ -88,6 +89,7 @@ class Collected:
         self.workers: list[str | None] = []
         self.other: dict = {}
         self.pings = 0
+        self.read_lags = array("d")  # the streams' process: kernel receive -> read, seconds
 
     def add(self, answer: dict) -> None:
         assert answer["first"] == len(self.messages)
@@ -99,11 +101,13 @@ class Collected:
             self.numbers[index].frombytes(numbers)
             self.times[index].frombytes(times)
         self.open, self.workers, self.other, self.pings = answer["open"], answer["workers"], answer["other"], answer["pings"]
+        self.read_lags.frombytes(answer.get("read_lags", b""))
 
     def reset(self) -> None:
         """Forget the records (the messages stay numbered)."""
         self.numbers = [array("i") for _ in self.numbers]
         self.times = [array("d") for _ in self.times]
+        self.read_lags = array("d")
 
     def deliveries(self, writes: list[Write]) -> Delivery:
         relevant = [_shown(events) for events in self.messages]
@@ -140,6 +144,7 @@ class Collected:
             all_ms=np.concatenate(all_parts) if all_parts else np.array([], dtype=np.float32),
             last_ms=slowest[everywhere] if streams else np.array([]),
             first_ms=fastest[np.isfinite(fastest)],
+            read_lag_ms=np.frombuffer(self.read_lags, dtype=np.float64) * 1000,
         )
 
 

@@ -3,16 +3,108 @@
 httpx costs about a millisecond of CPU per request; on a two-core machine that
 shares its cores with the server, the load generator must cost as little as
 possible. These protocols parse only what the bench reads: the status, the
-body (Content-Length or chunked), and SSE messages. Every time is
-``time.monotonic()`` taken when the bytes arrive (CLOCK_MONOTONIC: the same
-clock in every process of the machine).
+body (Content-Length or chunked), and SSE messages. Every time is on
+``time.monotonic()``'s clock (CLOCK_MONOTONIC: the same in every process of the
+machine), and an arrival is the moment the bytes reached this process's socket
+(the kernel's receive time, SO_TIMESTAMPNS), not the later moment this busy
+process got round to reading them: on a machine whose cores the server, the
+load and a thousand streams share, that reading lag is the bench's, not
+Concerto's. Each read's lag is kept (``READ_LAGS``) and printed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import time
+from array import array
 from collections.abc import Callable
+
+# Seconds between a read's bytes reaching the socket and this process reading them, one per read.
+READ_LAGS = array("d")
+_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS has the same value
+
+
+class _StampedTransport:
+    """A connected socket read with ``recvmsg``: the protocol's ``arrived`` is each read's kernel receive time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, sock: socket.socket, protocol) -> None:
+        self.loop, self.sock, self.protocol = loop, sock, protocol
+        self.outgoing = bytearray()
+        self.closed = False
+        sock.setsockopt(socket.SOL_SOCKET, _TIMESTAMPNS, 1)
+        protocol.connection_made(self)
+        loop.add_reader(sock.fileno(), self._read)
+
+    def _read(self) -> None:
+        try:
+            data, ancillary, _flags, _address = self.sock.recvmsg(262_144, socket.CMSG_SPACE(16))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, ancillary = b"", []
+        if not data:
+            self.close()
+            return
+        now = time.monotonic()
+        arrived = now
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == _TIMESTAMPNS and len(payload) >= 16:
+                seconds, nanoseconds = struct.unpack("qq", payload[:16])
+                arrived = min(now, seconds + nanoseconds / 1e9 - (time.time() - now))  # realtime -> monotonic
+        READ_LAGS.append(now - arrived)
+        self.protocol.arrived = arrived
+        self.protocol.data_received(data)
+
+    def write(self, data: bytes) -> None:
+        if self.closed:
+            return
+        if not self.outgoing:
+            try:
+                data = data[self.sock.send(data) :]
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                self.close()
+                return
+            if data:
+                self.loop.add_writer(self.sock.fileno(), self._write)
+        self.outgoing += data
+
+    def _write(self) -> None:
+        try:
+            del self.outgoing[: self.sock.send(self.outgoing)]
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.close()
+            return
+        if not self.outgoing:
+            self.loop.remove_writer(self.sock.fileno())
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.loop.remove_reader(self.sock.fileno())
+        self.loop.remove_writer(self.sock.fileno())
+        self.sock.close()
+        self.loop.call_soon(self.protocol.connection_lost, None)
+
+
+async def open_stamped(protocol, host: str, port: int):
+    """Connect ``protocol`` to host:port through a kernel-stamped socket; returns the protocol."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        await loop.sock_connect(sock, (host, port))
+    except BaseException:
+        sock.close()
+        raise
+    _StampedTransport(loop, sock, protocol)
+    return protocol
 
 
 def request_bytes(method: str, path: str, host: str, *, cookie: str = "", csrf: str = "", body: bytes = b"", content_type: str = "") -> bytes:
@@ -74,6 +166,8 @@ class Response:
 class Connection(asyncio.Protocol):
     """One keep-alive connection; one request at a time."""
 
+    arrived: float | None = None  # set by the stamped transport before each read
+
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
@@ -116,7 +210,7 @@ class Connection(asyncio.Protocol):
             del self.buffer[:length]
         self.head = self.chunked = None
         if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(Response(status, headers, body, time.monotonic()))
+            self.waiter.set_result(Response(status, headers, body, self.arrived or time.monotonic()))
 
     async def send(self, raw: bytes, timeout: float) -> Response:
         if self.lost:
@@ -131,8 +225,7 @@ class Connection(asyncio.Protocol):
 
 
 async def connect(host: str, port: int) -> Connection:
-    _transport, protocol = await asyncio.get_running_loop().create_connection(Connection, host, port)
-    return protocol
+    return await open_stamped(Connection(), host, port)
 
 
 class Stream(asyncio.Protocol):
@@ -162,8 +255,10 @@ class Stream(asyncio.Protocol):
         if self.on_lost is not None:
             self.on_lost(self)
 
+    arrived: float | None = None  # set by the stamped transport before each read
+
     def data_received(self, data: bytes) -> None:
-        arrived = time.monotonic()
+        arrived = self.arrived or time.monotonic()
         if self.status is None:
             self.buffer += data
             head = _head(self.buffer)

@@ -19,7 +19,7 @@ import time
 from array import array
 from collections import Counter
 
-from live_http import Stream, request_bytes
+from live_http import READ_LAGS, Stream, open_stamped, request_bytes
 
 
 def matches(events: list[dict], kind: str, target: int, count: int) -> bool:
@@ -121,7 +121,7 @@ class _Child:
                 waiter = self.hello_waiters[index] = loop.create_future()
                 asked = time.monotonic()
                 try:
-                    await asyncio.wait_for(loop.create_connection(lambda: stream, self.host, self.port), deadline - asked)
+                    await asyncio.wait_for(open_stamped(stream, self.host, self.port), deadline - asked)
                     stream.transport.write(request_bytes("GET", path, f"{self.host}:{self.port}", cookie=cookie))
                     await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
                     waits.append(time.monotonic() - asked)
@@ -178,6 +178,8 @@ class _Child:
         """What arrived since the last collect; the records start again empty."""
         records = [(numbers.tobytes(), times.tobytes()) for numbers, times in self.records]
         self.records = [(array("i"), array("d")) for _ in self.records]
+        lags = READ_LAGS.tobytes()
+        del READ_LAGS[:]
         fresh = self.messages[self.handed :]
         self.handed = len(self.messages)
         return {
@@ -188,6 +190,7 @@ class _Child:
             "workers": list(self.workers),
             "other": dict(self.other),
             "pings": sum(stream.pings for stream in self.streams),
+            "read_lags": lags,
         }
 
     def close(self) -> int:

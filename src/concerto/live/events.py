@@ -330,10 +330,13 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
             if message is None:
                 return  # unsubscribed (shutdown)
             # Several channels (and, with several workers, several processes) feed one page:
-            # what arrives within STREAM_INTERVAL of the last send goes out together.
+            # what arrives within STREAM_INTERVAL of the last message taken goes out together.
+            # Counted from when the last one was taken, not from when its write ended: a page
+            # reached late by a busy process's fan-out must not wait that lateness again.
             wait = sent + STREAM_INTERVAL - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
+            sent = loop.time()
             messages, closing = [message], False
             for item in subscriber.drain():
                 if item is None:
@@ -342,7 +345,6 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
                 messages.append(item)
             # Bytes as they came: encode() below writes them without decoding them again.
             yield ServerSentEventMessage(event="live", data=joined(messages))
-            sent = loop.time()
             if closing:
                 return
     finally:
