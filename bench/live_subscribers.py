@@ -3,7 +3,8 @@
 The streams live in their own process so that the load generator's work does
 not delay when a message is seen to arrive (and the other way round). The
 child records, for every stream, each ``live`` message and when it arrived
-(``time.monotonic()``: CLOCK_MONOTONIC, the same clock as the parent's). A
+(the kernel's receive time on CLOCK_MONOTONIC, the same clock as the parent's;
+see live_http.py). A
 message is stored once, however many streams receive it (a batch goes to every
 page of the group alike); each stream keeps (message number, arrival) pairs.
 The parent asks for them between scenarios (``collect``) and matches them with
