@@ -317,7 +317,7 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
             event="hello", data=json.dumps({"now": server_now(), "worker": WORKER, **(hello or {})}), retry=RETRY_MILLISECONDS
         )
         loop = asyncio.get_running_loop()
-        sent = 0.0
+        taken = 0.0  # when this page last took messages from its queue
         while True:
             message = await subscriber.next(PING_SECONDS)
             if subscriber.overflowed:
@@ -333,10 +333,10 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
             # what arrives within STREAM_INTERVAL of the last message taken goes out together.
             # Counted from when the last one was taken, not from when its write ended: a page
             # reached late by a busy process's fan-out must not wait that lateness again.
-            wait = sent + STREAM_INTERVAL - loop.time()
+            wait = taken + STREAM_INTERVAL - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            sent = loop.time()
+            taken = loop.time()
             messages, closing = [message], False
             for item in subscriber.drain():
                 if item is None:
