@@ -10,23 +10,27 @@ from concerto.comments import services as comments
 from concerto.contributions import services as contributions
 from concerto.groups import services as groups
 from concerto.live import events
-from concerto.live.events import Hub, _chunks, _message, joined
+from concerto.live.events import Hub, LiveSubscriber, _chunks, _marked, _message, _unmarked, joined
 from concerto.votes import services as votes
 from tests.factories import make_contribution, make_participant, make_world
 from tests.live_support import listening
 
 
 class FakePlugin:
+    """What a hub shares with the other server processes."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[dict, str]] = []
 
     def publish(self, data: bytes, channel) -> None:
-        self.sent.append((json.loads(data), channel))
+        sender, message = _unmarked(data)
+        assert sender == events.WORKER
+        self.sent.append((json.loads(message), channel))
 
 
 async def test_a_batch_keeps_the_latest_vote_count_of_each_contribution_in_order():
     plugin = FakePlugin()
-    hub = Hub(plugin, window=10)
+    hub = Hub(plugin, shared=True, window=10)
     hub.publish("group_1", {"type": "votes", "id": 5, "votes": 1}, key=("votes", 5))
     hub.publish("group_1", {"type": "contribution", "id": 6}, key=("contribution", 6))
     hub.publish("group_1", {"type": "votes", "id": 5, "votes": 2}, key=("votes", 5))
@@ -42,7 +46,7 @@ async def test_a_batch_keeps_the_latest_vote_count_of_each_contribution_in_order
 
 async def test_the_window_sends_by_itself():
     plugin = FakePlugin()
-    hub = Hub(plugin, window=0.01)
+    hub = Hub(plugin, shared=True, window=0.01)
     hub.publish("group_1", {"type": "board", "action": 1})
     await asyncio.sleep(0.05)
     assert plugin.sent == [({"events": [{"type": "board", "action": 1}]}, "group_1")]
@@ -50,7 +54,7 @@ async def test_the_window_sends_by_itself():
 
 async def test_a_busy_channel_sends_at_most_one_message_per_interval():
     plugin = FakePlugin()
-    hub = Hub(plugin, window=0.01, interval=0.2)
+    hub = Hub(plugin, shared=True, window=0.01, interval=0.2)
     hub.publish("group_1", {"type": "votes", "id": 1, "votes": 1})
     await asyncio.sleep(0.05)
     assert len(plugin.sent) == 1
@@ -70,11 +74,39 @@ def test_a_stream_joins_the_messages_waiting_for_it():
 
 async def test_a_count_read_later_is_not_replaced_by_one_read_earlier():
     plugin = FakePlugin()
-    hub = Hub(plugin, window=10)
+    hub = Hub(plugin, shared=True, window=10)
     hub.publish("group_1", {"type": "votes", "id": 5, "votes": 3, "at": 2.0}, key=("votes", 5))
     hub.publish("group_1", {"type": "votes", "id": 5, "votes": 2, "at": 1.0}, key=("votes", 5))  # it arrived late
     hub.flush()
     assert plugin.sent == [({"events": [{"type": "votes", "id": 5, "votes": 3, "at": 2.0}]}, "group_1")]
+
+
+async def test_this_process_pages_hear_it_at_once_and_the_others_through_the_backend():
+    plugin = FakePlugin()
+    plugin._backend = None
+    page, elsewhere = LiveSubscriber(plugin), LiveSubscriber(plugin)
+    for shared in (False, True):
+        hub = Hub(plugin, shared=shared, window=10)
+        hub.attach(page, ["group_1", "participant_3"])
+        hub.attach(elsewhere, ["group_2"])
+        hub.publish("group_1", {"type": "board", "action": 1})
+        hub.flush()
+        # In the same turn of the event loop, to this channel's pages only.
+        assert [json.loads(item) for item in page.drain()] == [{"events": [{"type": "board", "action": 1}]}]
+        assert elsewhere.drain() == []
+        # Only several processes share it: each message marked with its sender.
+        assert plugin.sent == ([({"events": [{"type": "board", "action": 1}]}, "group_1")] if shared else [])
+        hub.detach(page, ["group_1", "participant_3"])
+        hub.publish("group_1", {"type": "board", "action": 2})
+        hub.flush()
+        assert page.drain() == []
+    # What the backend brings back: this process's own message came already; another's is heard, unmarked.
+    message = _message([{"type": "board", "action": 3}])
+    assert page.put_nowait(_marked(message)) and page.drain() == []
+    other = b"@0badcafe " + message
+    assert _unmarked(other) == ("0badcafe", message)
+    assert page.put_nowait(other) and page.drain() == [message]
+    assert page.put_nowait(None) and page.drain() == [None]  # the plugin stopping
 
 
 def test_messages_stay_under_the_notify_limit_and_an_oversized_body_is_dropped():

@@ -56,8 +56,22 @@ MAX_MESSAGE_BYTES = 7_000
 # A subscriber this far behind (a phone that stopped reading) is dropped: it
 # reconnects and reads its page again rather than get a backlog.
 MAX_BACKLOG = 500
-# Tells the streams of one process apart (the multi-worker test and bench use it).
+# Tells the streams of one process apart (the multi-worker test and bench use it),
+# and marks the messages it sends to the others.
 WORKER = secrets.token_hex(4)
+_MARK = b"@"
+
+
+def _marked(message: bytes) -> bytes:
+    return _MARK + WORKER.encode() + b" " + message
+
+
+def _unmarked(item: bytes) -> tuple[str | None, bytes]:
+    """The process that sent a shared message, and the message."""
+    if item[:1] != _MARK:
+        return None, item
+    sender, _, message = item[1:].partition(b" ")
+    return sender.decode(errors="replace"), message
 
 
 def group_channel(group_id: int) -> str:
@@ -73,15 +87,31 @@ def participant_channel(participant_id: int) -> str:
 
 
 class LiveSubscriber(Subscriber):
-    """A subscriber read with a timeout (for pings), that knows when it fell behind."""
+    """A page's queue: read with a timeout (for pings), knowing when it fell behind and when it last got a message.
+
+    The hub hands this process's messages straight to its pages (``deliver``);
+    what the channels plugin brings (``put_nowait``) is what other server
+    processes sent, each message marked with its sender: this process's own
+    came already and are dropped.
+    """
 
     overflowed = False
+    arrived = 0.0  # the event loop's time when the last message came in
+
+    def deliver(self, item: bytes, at: float) -> None:
+        if self._queue.qsize() >= MAX_BACKLOG:
+            self.overflowed = True
+            return
+        self.arrived = at
+        self._queue.put_nowait(item)
 
     def put_nowait(self, item: bytes | None) -> bool:
-        if self._queue.qsize() >= MAX_BACKLOG and item is not None:
-            self.overflowed = True
-            return False
-        return super().put_nowait(item)
+        if item is None:  # the plugin stops
+            return super().put_nowait(item)
+        sender, message = _unmarked(item)
+        if sender != WORKER:
+            self.deliver(message, asyncio.get_running_loop().time())
+        return True
 
     def drain(self) -> list[bytes | None]:
         """Everything already waiting, without waiting."""
@@ -176,8 +206,12 @@ class Hub:
     messages.
     """
 
-    def __init__(self, plugin: ChannelsPlugin, window: float = BATCH_SECONDS, interval: float = CHANNEL_INTERVAL) -> None:
+    def __init__(
+        self, plugin: ChannelsPlugin, *, shared: bool, window: float = BATCH_SECONDS, interval: float = CHANNEL_INTERVAL
+    ) -> None:
         self.plugin = plugin
+        self.shared = shared  # other server processes listen through the plugin's backend
+        self._pages: dict[str, set[LiveSubscriber]] = {}
         self.window = window
         self.interval = interval
         self._pending: dict[str, dict[Hashable, dict]] = {}
@@ -206,9 +240,28 @@ class Hub:
         self._last[channel] = now
         if len(self._last) > 10_000:  # forget channels quiet for longer than the interval
             self._last = {name: at for name, at in self._last.items() if now - at < self.interval}
+        pages = self._pages.get(channel, ())
         for chunk in _chunks(list(batch.values())):
-            with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
-                self.plugin.publish(_message(chunk), channel)
+            message = _message(chunk)
+            # This process's pages first, in this turn of the event loop: under load each turn
+            # is long, and the plugin's way (its queue, the backend, its queue again) takes three.
+            for page in pages:
+                page.deliver(message, now)
+            if self.shared:
+                with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
+                    self.plugin.publish(_marked(message), channel)
+
+    def attach(self, page: LiveSubscriber, channels: list[str]) -> None:
+        for channel in channels:
+            self._pages.setdefault(channel, set()).add(page)
+
+    def detach(self, page: LiveSubscriber, channels: list[str]) -> None:
+        for channel in channels:
+            pages = self._pages.get(channel)
+            if pages is not None:
+                pages.discard(page)
+                if not pages:
+                    del self._pages[channel]
 
     def flush(self) -> None:
         """Send everything pending now (also called by tests instead of waiting)."""
@@ -258,10 +311,9 @@ _hub: Hub | None = None
 
 def plugin_for(settings: Settings) -> ChannelsPlugin:
     global _plugin, _hub
-    _plugin = ChannelsPlugin(
-        backend=backend_for(settings), arbitrary_channels_allowed=True, subscriber_class=LiveSubscriber
-    )
-    _hub = Hub(_plugin)
+    backend = backend_for(settings)
+    _plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_class=LiveSubscriber)
+    _hub = Hub(_plugin, shared=not isinstance(backend, MemoryChannelsBackend))
     return _plugin
 
 
@@ -308,16 +360,18 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
     disconnected and reads its state again. Litestar ends the generator when
     the browser goes away; the subscription is released in ``finally``.
     """
-    if _plugin is None:
+    if _plugin is None or _hub is None:
         return
+    hub = _hub
     subscriber = await _plugin.subscribe(channels)
     assert isinstance(subscriber, LiveSubscriber)
+    hub.attach(subscriber, channels)
     try:
         yield ServerSentEventMessage(
             event="hello", data=json.dumps({"now": server_now(), "worker": WORKER, **(hello or {})}), retry=RETRY_MILLISECONDS
         )
         loop = asyncio.get_running_loop()
-        taken = 0.0  # when this page last took messages from its queue
+        came = 0.0  # when the last message this page took came in
         while True:
             message = await subscriber.next(PING_SECONDS)
             if subscriber.overflowed:
@@ -330,19 +384,20 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
             if message is None:
                 return  # unsubscribed (shutdown)
             # Several channels (and, with several workers, several processes) feed one page:
-            # what arrives within STREAM_INTERVAL of the last message taken goes out together.
-            # Counted from when the last one was taken, not from when its write ended: a page
-            # reached late by a busy process's fan-out must not wait that lateness again.
-            wait = taken + STREAM_INTERVAL - loop.time()
-            if wait > 0:
+            # what comes within STREAM_INTERVAL of the last message taken goes out together.
+            # Counted from when that message came in, which is the same moment for every page
+            # of the process: a page that a busy fan-out reached late must not wait that
+            # lateness again (one channel's messages are CHANNEL_INTERVAL apart: no wait at all).
+            wait = came + STREAM_INTERVAL - loop.time()
+            if wait > 0.001:
                 await asyncio.sleep(wait)
-            taken = loop.time()
             messages, closing = [message], False
             for item in subscriber.drain():
                 if item is None:
                     closing = True
                     break
                 messages.append(item)
+            came = subscriber.arrived
             # Bytes as they came: encode() below writes them without decoding them again.
             yield ServerSentEventMessage(event="live", data=joined(messages))
             if closing:
@@ -351,6 +406,7 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
         # The browser went away and Litestar cancels this generator: the release must not be
         # cancelled half-way, or PostgreSQL's UNLISTEN is sent while Concerto still believes it
         # listens, and the next page on this channel would never hear anything.
+        hub.detach(subscriber, channels)
         with anyio.CancelScope(shield=True):
             await _plugin.unsubscribe(subscriber, channels)
 
