@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
+
+import pytest
 
 from concerto.comments import services as comments
 from concerto.contributions import services as contributions
@@ -12,6 +15,7 @@ from concerto.groups import services as groups
 from concerto.live import events
 from concerto.live.events import Hub, LiveSubscriber, _chunks, _marked, _message, _unmarked, joined
 from concerto.votes import services as votes
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_contribution, make_participant, make_world
 from tests.live_support import listening
 
@@ -107,6 +111,30 @@ async def test_this_process_pages_hear_it_at_once_and_the_others_through_the_bac
     assert _unmarked(other) == ("0badcafe", message)
     assert page.put_nowait(other) and page.drain() == [message]
     assert page.put_nowait(None) and page.drain() == [None]  # the plugin stopping
+
+
+async def test_the_hub_pings_only_the_pages_told_nothing_for_a_while(monkeypatch):
+    monkeypatch.setattr(events, "PING_SECONDS", 0.3)
+    plugin = FakePlugin()
+    plugin._backend = None
+    hub = Hub(plugin, shared=False, window=0.01, interval=0.01)
+    quiet, busy = LiveSubscriber(plugin), LiveSubscriber(plugin)
+    hub.attach(quiet, ["group_1"])
+    hub.attach(busy, ["group_2"])
+    for _ in range(8):  # group 2 hears something every 50 ms, group 1 nothing
+        hub.publish("group_2", {"type": "board", "action": 1})
+        await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(quiet.next(), 0.5) is events.QUIET
+    waiting = [busy._queue.get_nowait() for _ in range(busy._queue.qsize())]
+    assert waiting and events.QUIET not in waiting  # messages, and never a ping among them
+    # A ping waiting behind a message is dropped with the drain.
+    quiet.ping(0.0)
+    hub.publish("group_1", {"type": "board", "action": 2})
+    hub.flush()
+    assert [json.loads(item) for item in quiet.drain()] == [{"events": [{"type": "board", "action": 2}]}]
+    hub.detach(quiet, ["group_1"])
+    hub.detach(busy, ["group_2"])
+    assert hub._pinger is None  # nobody listens: no sweep left behind
 
 
 def test_messages_stay_under_the_notify_limit_and_an_oversized_body_is_dropped():
@@ -248,3 +276,35 @@ def test_live_frames_are_the_bytes_litestar_would_write():
         ServerSentEventMessage(event="live", data=b'{"events":["a\nb"]}'),
     ):
         assert encode(message) == message.encode()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs CONCERTO_TEST_POSTGRES_URL")
+async def test_postgres_shares_messages_in_order_and_reconnects_once():
+    import asyncpg
+
+    backend = events._pg_backend(POSTGRES_URL)
+    await backend.on_startup()
+    channel = f"test_batch_{secrets.token_hex(4)}"
+    try:
+        await backend.subscribe([channel])
+        received = backend.stream_events()
+
+        async def next_messages(count: int) -> list[bytes]:
+            return [(await asyncio.wait_for(anext(received), 5))[1] for _ in range(count)]
+
+        for n in range(50):  # what queued up meanwhile leaves in one round trip, in the order published
+            await backend.publish(f"message {n}".encode(), [channel])
+        assert await next_messages(50) == [f"message {n}".encode() for n in range(50)]
+
+        # The publishing connection dropped (database restarted): opened again for the next message.
+        killer = await asyncpg.connect(POSTGRES_URL)
+        try:
+            pid = backend._publisher.get_server_pid()
+            await killer.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await killer.close()
+        await backend.publish(b"after the restart", [channel])
+        assert await next_messages(1) == [b"after the restart"]
+        assert backend._publisher.get_server_pid() != pid
+    finally:
+        await backend.on_shutdown()

@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import logging
 import secrets
 from collections.abc import AsyncGenerator, Hashable, Iterable
 from typing import Any
@@ -42,6 +43,8 @@ from litestar.channels.subscriber import Subscriber
 from litestar.response import ServerSentEventMessage
 
 from concerto.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 PING_SECONDS = 15.0
 # How long events of a channel wait for others before leaving together, and the shortest
@@ -100,13 +103,18 @@ class LiveSubscriber(Subscriber):
 
     overflowed = False
     arrived = 0.0  # the event loop's time when the last message came in
+    told = 0.0  # when the last message or ping came in
 
     def deliver(self, item: bytes, at: float) -> None:
         if self._queue.qsize() >= MAX_BACKLOG:
             self.overflowed = True
             return
-        self.arrived = at
+        self.arrived = self.told = at
         self._queue.put_nowait(item)
+
+    def ping(self, at: float) -> None:
+        self.told = at
+        self._queue.put_nowait(QUIET)  # type: ignore[arg-type]
 
     def put_nowait(self, item: bytes | None) -> bool:
         if item is None:  # the plugin stops
@@ -117,23 +125,21 @@ class LiveSubscriber(Subscriber):
         return True
 
     def drain(self) -> list[bytes | None]:
-        """Everything already waiting, without waiting."""
+        """Everything already waiting, without waiting (a ping among messages is moot)."""
         items = []
         while not self._queue.empty():
-            items.append(self._queue.get_nowait())
+            item = self._queue.get_nowait()
+            if item is not QUIET:
+                items.append(item)
         return items
 
-    async def next(self, timeout: float) -> bytes | None | object:
-        """The next message; None once unsubscribed; ``QUIET`` after ``timeout`` seconds without one."""
-        if not self._queue.empty():
-            return self._queue.get_nowait()
-        try:
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for starts a task per call,
-            # and a room of a thousand pages calls this a thousand times per message.
-            async with asyncio.timeout(timeout):
-                return await self._queue.get()
-        except TimeoutError:
-            return QUIET
+    async def next(self) -> bytes | None | object:
+        """The next message; None once unsubscribed; ``QUIET`` when the hub pings a quiet page.
+
+        No timeout of its own: a timer per page per message cost a thousand pages more
+        than the messages themselves (the hub's one sweep sends the pings).
+        """
+        return await self._queue.get()
 
 
 QUIET = object()
@@ -143,26 +149,51 @@ def _pg_backend(dsn: str) -> ChannelsBackend:
     from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 
     class PersistentAsyncPgBackend(AsyncPgChannelsBackend):
-        """Litestar's backend opens a new connection for every NOTIFY; this one keeps one open."""
+        """Litestar's backend opens a new connection for every NOTIFY; this one keeps one open,
+        and sends what queued up meanwhile in one round trip.
 
-        _publisher = None
+        A busy room makes many small messages (each voter's own budget is one), and one
+        round trip each, in turn, would hold the group's message behind all of them.
+        """
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self._publisher = None
+            self._outbox: list[tuple[str, str]] = []  # (channel, message) not sent yet
+            self._sender: asyncio.Task | None = None
 
         async def publish(self, data: bytes, channels: Iterable[str]) -> None:
             text = data.decode("utf-8")
-            for attempt in (1, 2):
-                try:
-                    if self._publisher is None or self._publisher.is_closed():
-                        self._publisher = await self._connect()
-                    for name in channels:
-                        await self._publisher.execute("SELECT pg_notify($1, $2)", name, text)
-                    return
-                except Exception as error:
-                    # A dropped connection (database restarted) is opened again, once.
-                    self._publisher = None
-                    if attempt == 2 or not _is_connection_error(error):
-                        raise
+            self._outbox.extend((name, text) for name in channels)
+            if self._sender is None or self._sender.done():
+                self._sender = asyncio.create_task(self._send_waiting())
+
+        async def _send_waiting(self) -> None:
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                for attempt in (1, 2):
+                    try:
+                        if self._publisher is None or self._publisher.is_closed():
+                            self._publisher = await self._connect()
+                        # In order: PostgreSQL delivers a transaction's notifications as they were sent.
+                        await self._publisher.execute(
+                            "SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(c, p, n) ORDER BY n",
+                            [name for name, _ in batch],
+                            [text for _, text in batch],
+                        )
+                        break
+                    except Exception as error:
+                        # A dropped connection (database restarted) is opened again, once; otherwise
+                        # these messages are lost (pages resynchronise when they reconnect).
+                        self._publisher = None
+                        if attempt == 2 or not _is_connection_error(error):
+                            logger.warning("live messages not shared with the other workers: %r", error)
+                            break
 
         async def on_shutdown(self) -> None:
+            if self._sender is not None:
+                with contextlib.suppress(Exception):
+                    await self._sender
             if self._publisher is not None:
                 with contextlib.suppress(Exception):
                     await self._publisher.close()
@@ -215,6 +246,8 @@ class Hub:
         self.plugin = plugin
         self.shared = shared  # other server processes listen through the plugin's backend
         self._pages: dict[str, set[LiveSubscriber]] = {}
+        self._listening: set[LiveSubscriber] = set()
+        self._pinger: asyncio.TimerHandle | None = None
         self.window = window
         self.interval = interval
         self._pending: dict[str, dict[Hashable, dict]] = {}
@@ -257,6 +290,11 @@ class Hub:
     def attach(self, page: LiveSubscriber, channels: list[str]) -> None:
         for channel in channels:
             self._pages.setdefault(channel, set()).add(page)
+        loop = asyncio.get_running_loop()
+        page.told = loop.time()
+        self._listening.add(page)
+        if self._pinger is None:
+            self._pinger = loop.call_later(PING_SECONDS / 3, self._ping)
 
     def detach(self, page: LiveSubscriber, channels: list[str]) -> None:
         for channel in channels:
@@ -265,6 +303,19 @@ class Hub:
                 pages.discard(page)
                 if not pages:
                     del self._pages[channel]
+        self._listening.discard(page)
+        if not self._listening and self._pinger is not None:
+            self._pinger.cancel()
+            self._pinger = None
+
+    def _ping(self) -> None:
+        """Ping the pages told nothing for PING_SECONDS (so proxies keep their line open); sweeps every third of it."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for page in self._listening:
+            if now - page.told >= PING_SECONDS:
+                page.ping(now)
+        self._pinger = loop.call_later(PING_SECONDS / 3, self._ping) if self._listening else None
 
     def flush(self) -> None:
         """Send everything pending now (also called by tests instead of waiting)."""
@@ -376,7 +427,7 @@ async def stream(channels: list[str], hello: dict[str, Any] | None = None) -> As
         loop = asyncio.get_running_loop()
         came = 0.0  # when the last message this page took came in
         while True:
-            message = await subscriber.next(PING_SECONDS)
+            message = await subscriber.next()
             if subscriber.overflowed:
                 # Fell behind: the page reconnects and reads everything again.
                 yield ServerSentEventMessage(event="resync", data="{}")
