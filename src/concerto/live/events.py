@@ -17,9 +17,10 @@ the latest (events with the same ``key`` replace each other).
 Payloads only ever carry what every reader of the channel may see: published
 contributions. A hidden or withdrawn one is announced by its id alone.
 
-With one server process the in-memory backend is enough; several workers need
-a shared one: PostgreSQL's LISTEN/NOTIFY when the database is PostgreSQL, or
-Redis (``CONCERTO_CHANNELS_URL``). A page that lost its connection reconnects
+A process hands its messages to its own pages directly. With one server process
+that is all (the plugin's in-memory backend carries nothing); several workers also
+share them through a backend: PostgreSQL's LISTEN/NOTIFY when the database is
+PostgreSQL, or Redis (``CONCERTO_CHANNELS_URL``). A page that lost its connection reconnects
 and reads its state again (``hello`` tells it so); nothing is replayed.
 """
 
