@@ -51,8 +51,8 @@ PING_SECONDS = 15.0
 # How long events of a channel wait for others before leaving together, and the shortest
 # time between two messages of a channel (per server process). A page hearing several channels,
 # or several server processes, gets what came within STREAM_INTERVAL of its last message joined
-# into one: at most ten messages a second (0.2 s cost up to 200 ms more with four workers,
-# bench/README.md).
+# into one: at most ten messages a second (with 0.2 s, four workers' pages waited up to 200 ms
+# more; bench/README.md).
 BATCH_SECONDS = 0.08
 CHANNEL_INTERVAL = 0.2
 STREAM_INTERVAL = 0.1
@@ -94,7 +94,7 @@ def participant_channel(participant_id: int) -> str:
 
 
 class LiveSubscriber(Subscriber):
-    """A page's queue: read with a timeout (for pings), knowing when it fell behind and when it last got a message.
+    """A page's queue, pinged by the hub when quiet, knowing when it fell behind and when it last got a message.
 
     The hub hands this process's messages straight to its pages (``deliver``);
     what the channels plugin brings (``put_nowait``) is what other server
@@ -184,12 +184,14 @@ def _pg_backend(dsn: str) -> ChannelsBackend:
                         )
                         break
                     except Exception as error:
-                        # A dropped connection (database restarted) is opened again, once; otherwise
-                        # these messages are lost (pages resynchronise when they reconnect).
+                        # A dropped connection (database restarted: asyncpg may then fail in several
+                        # ways) is opened again, once; after that these messages are lost to the
+                        # other workers' pages (they show the change at their next reload or reconnection).
+                        if self._publisher is not None:
+                            self._publisher.terminate()
                         self._publisher = None
-                        if attempt == 2 or not _is_connection_error(error):
+                        if attempt == 2:
                             logger.warning("live messages not shared with the other workers: %r", error)
-                            break
 
         async def on_shutdown(self) -> None:
             if self._sender is not None:
@@ -202,12 +204,6 @@ def _pg_backend(dsn: str) -> ChannelsBackend:
             await super().on_shutdown()
 
     return PersistentAsyncPgBackend(dsn=dsn)
-
-
-def _is_connection_error(error: BaseException) -> bool:
-    import asyncpg
-
-    return isinstance(error, (OSError, ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.InterfaceError))
 
 
 def backend_for(settings: Settings) -> ChannelsBackend:
