@@ -308,3 +308,22 @@ async def test_postgres_shares_messages_in_order_and_reconnects_once():
         assert backend._publisher.get_server_pid() != pid
     finally:
         await backend.on_shutdown()
+
+
+async def test_another_workers_message_reaches_this_workers_pages_and_its_own_echo_does_not(database, settings):
+    import asyncpg
+
+    if not settings.is_postgres:
+        pytest.skip("one process on SQLite: nothing comes from other workers")
+    channel = f"group_{secrets.token_hex(4)}"
+    async with listening(settings, [channel]) as listener:
+        connection = await asyncpg.connect(POSTGRES_URL)
+        try:
+            other = b"@0badcafe " + _message([{"type": "board", "action": 1}])
+            own = _marked(_message([{"type": "board", "action": 2}]))
+            for payload in (own, other):
+                await connection.execute("SELECT pg_notify($1, $2)", channel, payload.decode())
+        finally:
+            await connection.close()
+        assert await listener.events() == [{"type": "board", "action": 1}]
+        assert await listener.quiet()

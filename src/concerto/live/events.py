@@ -33,7 +33,7 @@ import itertools
 import json
 import logging
 import secrets
-from collections.abc import AsyncGenerator, Hashable, Iterable
+from collections.abc import AsyncGenerator, Callable, Hashable, Iterable
 from typing import Any
 
 import anyio
@@ -97,9 +97,10 @@ class LiveSubscriber(Subscriber):
     """A page's queue, pinged by the hub when quiet, knowing when it fell behind and when it last got a message.
 
     The hub hands this process's messages straight to its pages (``deliver``);
-    what the channels plugin brings (``put_nowait``) is what other server
-    processes sent, each message marked with its sender: this process's own
-    came already and are dropped.
+    what other server processes sent comes through the shared backend, each
+    message marked with its sender (PostgreSQL's backend hands it to the hub,
+    ``Hub.receive``; with Redis the channels plugin brings it, ``put_nowait``):
+    this process's own came already and are dropped.
     """
 
     overflowed = False
@@ -159,6 +160,7 @@ def _pg_backend(dsn: str) -> ChannelsBackend:
 
         def __init__(self, **options: Any) -> None:
             super().__init__(**options)
+            self.on_message: Callable[[str, bytes], None] | None = None  # the hub's, once it is made
             self._publisher = None
             self._outbox: list[tuple[str, str]] = []  # (channel, message) not sent yet
             self._sender: asyncio.Task | None = None
@@ -192,6 +194,14 @@ def _pg_backend(dsn: str) -> ChannelsBackend:
                         self._publisher = None
                         if attempt == 2:
                             logger.warning("live messages not shared with the other workers: %r", error)
+
+        def _listener(self, /, connection: Any, pid: int, channel: str, payload: object) -> None:
+            # Litestar's queues the message for the plugin's task, which queues it for each page:
+            # two more turns of a busy loop. The hub hands it to the pages at once.
+            if self.on_message is not None and isinstance(payload, str):
+                self.on_message(channel, payload.encode("utf-8"))
+            else:
+                super()._listener(connection, pid, channel, payload)
 
         async def on_shutdown(self) -> None:
             if self._sender is not None:
@@ -284,6 +294,15 @@ class Hub:
                 with contextlib.suppress(RuntimeError):  # the plugin stopped meanwhile
                     self.plugin.publish(_marked(message), channel)
 
+    def receive(self, channel: str, item: bytes) -> None:
+        """A message from the shared backend: another process's, for this process's pages."""
+        sender, message = _unmarked(item)
+        if sender == WORKER:
+            return  # this process's own: its pages had it when it left
+        now = asyncio.get_running_loop().time()
+        for page in self._pages.get(channel, ()):
+            page.deliver(message, now)
+
     def attach(self, page: LiveSubscriber, channels: list[str]) -> None:
         for channel in channels:
             self._pages.setdefault(channel, set()).add(page)
@@ -365,6 +384,8 @@ def plugin_for(settings: Settings) -> ChannelsPlugin:
     backend = backend_for(settings)
     _plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_class=LiveSubscriber)
     _hub = Hub(_plugin, shared=not isinstance(backend, MemoryChannelsBackend))
+    if hasattr(backend, "on_message"):  # PostgreSQL's: it hands other processes' messages to the hub
+        backend.on_message = _hub.receive
     return _plugin
 
 
