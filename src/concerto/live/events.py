@@ -81,6 +81,12 @@ def _unmarked(item: bytes) -> tuple[str | None, bytes]:
     return sender.decode(errors="replace"), message
 
 
+def _from_elsewhere(item: bytes) -> bytes | None:
+    """A shared message without its mark; None if this process sent it (its pages had it when it left)."""
+    sender, message = _unmarked(item)
+    return None if sender == WORKER else message
+
+
 def group_channel(group_id: int) -> str:
     return f"group_{group_id}"
 
@@ -121,8 +127,8 @@ class LiveSubscriber(Subscriber):
     def put_nowait(self, item: bytes | None) -> bool:
         if item is None:  # the plugin stops
             return super().put_nowait(item)
-        sender, message = _unmarked(item)
-        if sender != WORKER:
+        message = _from_elsewhere(item)
+        if message is not None:
             self.deliver(message, asyncio.get_running_loop().time())
         return True
 
@@ -296,9 +302,9 @@ class Hub:
 
     def receive(self, channel: str, item: bytes) -> None:
         """A message from the shared backend: another process's, for this process's pages."""
-        sender, message = _unmarked(item)
-        if sender == WORKER:
-            return  # this process's own: its pages had it when it left
+        message = _from_elsewhere(item)
+        if message is None:
+            return
         now = asyncio.get_running_loop().time()
         for page in self._pages.get(channel, ()):
             page.deliver(message, now)
